@@ -1,0 +1,20 @@
+"""Settings for the test suite: the same as production wiring, with tasks run inline.
+
+``DATABASE_URL`` still chooses the database, so ``.ci/run`` runs the suite on SQLite and on
+PostgreSQL with the same command.
+"""
+
+import os
+
+os.environ.setdefault("TASK_BACKEND", "immediate")
+
+from .settings import *  # noqa: E402, F403
+from .settings import CACHES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast: tests only
+CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,23 @@
+"""Root URLs. Site-wide pages first; everything under ``/<city-slug>/`` belongs to one city."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from learningcity.core import views as core_views
+
+urlpatterns = [
+    path("", include("learningcity.cities.urls_site")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+    path("accounts/", include("learningcity.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("learningcity.organisations.urls_site")),
+    path("<slug:city_slug>/", include("learningcity.cities.urls")),
+    path("<slug:city_slug>/organisations/", include("learningcity.organisations.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,46 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from learningcity.cities.models import Area, City, CityAdmin, PostcodeDistrict
+
+
+class CityFactory(DjangoModelFactory):
+    class Meta:
+        model = City
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Testville {n}")
+    slug = factory.Sequence(lambda n: f"testville-{n}")
+    tagline = "Learning all over town"
+
+
+class AreaFactory(DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    city = factory.SubFactory(CityFactory)
+    code = factory.Sequence(lambda n: f"TV{n}")
+    name = factory.Sequence(lambda n: f"Ward {n}")
+    kind = Area.Kind.POSTCODE_DISTRICT
+    imd_decile = 5
+    latitude = "50.82"
+    longitude = "-0.14"
+    young_population = 4000
+
+    @factory.post_generation
+    def outward_codes(obj, create, extracted, **kwargs):  # noqa: N805
+        if not create:
+            return
+        codes = extracted if extracted is not None else (
+            [obj.code] if obj.kind == Area.Kind.POSTCODE_DISTRICT else []
+        )
+        for code in codes:
+            PostcodeDistrict.objects.create(city=obj.city, outward_code=code, area=obj)
+
+
+class CityAdminFactory(DjangoModelFactory):
+    class Meta:
+        model = CityAdmin
+
+    city = factory.SubFactory(CityFactory)
+    user = factory.SubFactory("learningcity.accounts.tests.factories.UserFactory")
