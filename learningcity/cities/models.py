@@ -11,23 +11,57 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 
+from learningcity.core.colours import contrast_ratio
 from learningcity.core.models import TimeStampedModel
 
 # Slugs that the root URLconf uses for site-wide pages; a city may not take one.
 RESERVED_CITY_SLUGS = frozenset(
     {
-        "accounts", "admin", "api", "django-admin", "healthz", "static", "media", "me",
-        "invitations", "guardian", "organisations", "verify", "ob2", "ob3", "credentials",
-        "did", ".well-known", "about", "help", "privacy",
+        "accounts",
+        "admin",
+        "api",
+        "django-admin",
+        "healthz",
+        "static",
+        "media",
+        "me",
+        "invitations",
+        "guardian",
+        "organisations",
+        "verify",
+        "ob2",
+        "ob3",
+        "credentials",
+        "did",
+        ".well-known",
+        "about",
+        "help",
+        "privacy",
     }
 )
 
-colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1d4ed8.")
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+colour_validator = RegexValidator(COLOUR_RE, "Use a colour like #1d4ed8.")
 
 
 def validate_city_slug(value: str) -> None:
     if value in RESERVED_CITY_SLUGS:
         raise ValidationError(f"“{value}” is used by the site itself; choose another slug.")
+
+
+MINIMUM_BRAND_CONTRAST = 4.5  # WCAG 2.2 AA for normal text
+
+
+def validate_brand_colour_contrast(value: str) -> None:
+    """Brand colours sit behind white text (the header, buttons): they must reach 4.5:1."""
+    if not COLOUR_RE.match(value):
+        return
+    ratio = contrast_ratio(value, "#ffffff")
+    if ratio < MINIMUM_BRAND_CONTRAST:
+        raise ValidationError(
+            f"White text on {value} has a contrast of {ratio:.1f}:1; it needs at least "
+            f"{MINIMUM_BRAND_CONTRAST}:1 to be readable. Choose a darker colour."
+        )
 
 
 def validate_timezone(value: str) -> None:
@@ -40,13 +74,23 @@ class City(TimeStampedModel):
     slug = models.SlugField(max_length=60, unique=True, validators=[validate_city_slug])
     tagline = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
-    timezone = models.CharField(max_length=64, default="Europe/London", validators=[validate_timezone])
-    # Branding. Colours are checked for contrast against white text before they are used.
-    primary_colour = models.CharField(max_length=7, default="#1d4ed8", validators=[colour_validator])
-    accent_colour = models.CharField(max_length=7, default="#b45309", validators=[colour_validator])
+    timezone = models.CharField(
+        max_length=64, default="Europe/London", validators=[validate_timezone]
+    )
+    # Branding. White text sits on both colours, so both must contrast with white.
+    primary_colour = models.CharField(
+        max_length=7,
+        default="#1d4ed8",
+        validators=[colour_validator, validate_brand_colour_contrast],
+    )
+    accent_colour = models.CharField(
+        max_length=7,
+        default="#b45309",
+        validators=[colour_validator, validate_brand_colour_contrast],
+    )
     logo = models.ImageField(upload_to="cities/logos/", blank=True)
     is_live = models.BooleanField(default=True, help_text="Shown on the home page.")
-    admins = models.ManyToManyField(
+    admins: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="CityAdmin", related_name="administered_cities"
     )
 

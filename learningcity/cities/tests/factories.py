@@ -17,6 +17,7 @@ class CityFactory(DjangoModelFactory):
 class AreaFactory(DjangoModelFactory):
     class Meta:
         model = Area
+        skip_postgeneration_save = True
 
     city = factory.SubFactory(CityFactory)
     code = factory.Sequence(lambda n: f"TV{n}")
@@ -28,11 +29,13 @@ class AreaFactory(DjangoModelFactory):
     young_population = 4000
 
     @factory.post_generation
-    def outward_codes(obj, create, extracted, **kwargs):  # noqa: N805
+    def outward_codes(obj, create, extracted, **kwargs):
         if not create:
             return
-        codes = extracted if extracted is not None else (
-            [obj.code] if obj.kind == Area.Kind.POSTCODE_DISTRICT else []
+        codes = (
+            extracted
+            if extracted is not None
+            else ([obj.code] if obj.kind == Area.Kind.POSTCODE_DISTRICT else [])
         )
         for code in codes:
             PostcodeDistrict.objects.create(city=obj.city, outward_code=code, area=obj)
