@@ -48,14 +48,16 @@ class Organisation(TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    staff = models.ManyToManyField(
+    staff: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
     )
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["city", "slug"], name="unique_organisation_slug_per_city"),
+            models.UniqueConstraint(
+                fields=["city", "slug"], name="unique_organisation_slug_per_city"
+            ),
         ]
         indexes = [models.Index(fields=["city", "status", "type"])]
 
