@@ -2,7 +2,8 @@
 
 Every setting a deployment may change is an environment variable, listed with its default in
 docs/configuration.md (a test fails when one is undocumented). The defaults run the demo: SQLite,
-local files, the database-backed task queue and a console email backend. ``LEARNINGCITY_ENV=production``
+local files, the database-backed task queue and a console email backend.
+``LEARNINGCITY_ENV=production``
 turns on the hardened defaults under which ``manage.py check --deploy`` reports nothing.
 """
 
@@ -43,7 +44,7 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when LEARNINGCITY_ENV=production.")
     # Development only: a fixed key so sessions survive restarts of the demo.
-    SECRET_KEY = "insecure-demo-key-change-me-" + "x" * 40  # noqa: S105
+    SECRET_KEY = "insecure-demo-key-change-me-" + "x" * 40
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "learningcity.cities",
     "learningcity.accounts",
     "learningcity.organisations",
+    "learningcity.demo",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,8 @@ import os
 
 os.environ.setdefault("TASK_BACKEND", "immediate")
 
-from .settings import *  # noqa: E402, F403
-from .settings import CACHES  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import CACHES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast: tests only
 CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -18,3 +18,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+WHITENOISE_AUTOREFRESH = True  # no scan of STATIC_ROOT at start-up in tests

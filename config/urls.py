@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("learningcity.cities.urls_site")),
     path("healthz", core_views.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
-    path("accounts/", include("learningcity.accounts.urls")),
+    path("", include("learningcity.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("learningcity.organisations.urls_site")),
     path("<slug:city_slug>/", include("learningcity.cities.urls")),

@@ -50,16 +50,18 @@ class LearnerSignupForm(forms.Form):
         help_text="We use this to keep your account right for your age. We never show it.",
     )
     postcode = forms.CharField(
-        label="The first part of your postcode (optional)",
+        label="The first part of your postcode",
         max_length=8,
         required=False,
         help_text="Like BN2 or PL4. We never ask for your full address.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     guardian_email = forms.EmailField(
-        label="Your parent or carer's email (if you're under 13)",
+        label="Your parent or carer's email",
         required=False,
-        help_text="If you're under 13, we'll ask them to say yes before your account is fully open.",
+        help_text=(
+            "Only if you're under 13: we'll ask them to say yes before your account is fully open."
+        ),
     )
 
     field_order = ["display_name", "email", "city", "date_of_birth", "postcode", "guardian_email"]
@@ -71,7 +73,9 @@ class LearnerSignupForm(forms.Form):
         postcode = (cleaned.get("postcode") or "").strip()
         if postcode and city is not None:
             try:
-                cleaned["postcode"], cleaned["area"] = area_for_postcode(city=city, postcode=postcode)
+                cleaned["postcode"], cleaned["area"] = area_for_postcode(
+                    city=city, postcode=postcode
+                )
             except errors.ServiceError as exc:
                 self.add_error("postcode", exc.message)
         if dob and age_on(dob, timezone.localdate()) < 13:
@@ -95,3 +99,65 @@ class LearnerSignupForm(forms.Form):
             area=self.cleaned_data.get("area"),
             guardian_email=self.cleaned_data.get("guardian_email") or "",
         )
+
+
+class LearnerProfileForm(forms.Form):
+    """A learner's own profile and privacy settings."""
+
+    postcode = forms.CharField(
+        label="The first part of your postcode",
+        max_length=8,
+        required=False,
+        help_text="Like BN2 or PL4. We use it to show things near you, never your address.",
+    )
+    interests = forms.CharField(
+        label="Things you're interested in",
+        required=False,
+        max_length=300,
+        help_text="Separate them with commas, like: music, coding, football.",
+    )
+    profile_public = forms.BooleanField(
+        label="Let anyone with the link see my profile",
+        required=False,
+    )
+    recommendations_enabled = forms.BooleanField(
+        label="Suggest things I might like, based on my interests and badges",
+        required=False,
+    )
+    share_area_with_organisations = forms.BooleanField(
+        label="Let organisations I join see which area I live in",
+        required=False,
+    )
+
+    def __init__(self, *args: object, city: City, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.city = city
+
+    def clean_postcode(self) -> str:
+        return (self.cleaned_data.get("postcode") or "").strip()
+
+    def clean_interests(self) -> list[str]:
+        raw = self.cleaned_data.get("interests") or ""
+        seen: dict[str, None] = {}
+        for item in raw.split(","):
+            item = " ".join(item.split())[:40]
+            if item:
+                seen.setdefault(item.lower(), None)
+        return list(seen)[:20]
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        postcode = cleaned.get("postcode") or ""
+        cleaned["area"] = None
+        if postcode:
+            try:
+                cleaned["postcode"], cleaned["area"] = area_for_postcode(
+                    city=self.city, postcode=postcode
+                )
+            except errors.ServiceError as exc:
+                self.add_error("postcode", exc.message)
+        return cleaned
+
+
+class GuardianEmailForm(forms.Form):
+    guardian_email = forms.EmailField(label="Your parent or carer's email")

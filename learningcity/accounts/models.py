@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -46,7 +47,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]
@@ -67,7 +68,7 @@ class AgeBand(models.TextChoices):
 
 
 def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
-    """Whole years between ``date_of_birth`` and ``day`` (a 29 February birthday counts on 1 March)."""
+    """Whole years from ``date_of_birth`` to ``day``; a 29 February birthday counts on 1 March."""
     years = day.year - date_of_birth.year
     if (day.month, day.day) < (date_of_birth.month, date_of_birth.day):
         years -= 1

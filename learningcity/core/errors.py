@@ -23,7 +23,8 @@ class AccessDenied(ServiceError):
 # Places
 POSTCODE_INVALID = "That doesn't look like a UK postcode. Try the first part, like BN2 or PL4."
 POSTCODE_UNKNOWN = (
-    "We don't know the postcode area {outward} in {city}. Check it, or choose your area from the list."
+    "We don't know the postcode area {outward} in {city}. "
+    "Check it, or leave it empty and add it later."
 )
 
 # Organisations
@@ -36,6 +37,29 @@ INVITATION_WRONG_ACCOUNT = (
     "or add it to your account, then open the link again."
 )
 ALREADY_STAFF = "{email} is already a member of this organisation's staff."
+ORGANISATION_REGISTER_ADULTS_ONLY = (
+    "You need to be 18 or over to register an organisation. Ask an adult at your organisation "
+    "to register it; they can then invite you to its staff."
+)
+ORGANISATION_OWNERS_ONLY = "Only the organisation's owners can do that."
+ROLE_TOO_LOW = "Your role in this organisation doesn't allow that. Ask one of its owners."
+ORGANISATION_CITY_ADMINS_ONLY = (
+    "Only the city team can approve, suspend or reinstate organisations."
+)
+ORGANISATION_STATUS_CHANGE_INVALID = (
+    "{name} is {status}, so that can't be done now. Reload the page to see its latest status."
+)
+ORGANISATION_SUSPEND_REASON_REQUIRED = (
+    "Say why you are suspending this organisation. Its staff will see the reason."
+)
+ORGANISATION_AREA_NOT_IN_CITY = "Choose areas in {city} only."
+ORGANISATION_LOGO_TOO_LARGE = "The logo must be smaller than {limit_mb} MB. Try a smaller image."
+ORGANISATION_LOGO_FORMAT = "The logo must be a PNG, JPEG or WebP image."
+ROLE_INVALID = "Choose one of the roles listed: owner, issuer, editor or viewer."
+INVITATION_NOT_OPEN = "This invitation has already been accepted or withdrawn."
+STAFF_MEMBER_GONE = (
+    "That person is no longer on this organisation's staff. Reload the page to see who is."
+)
 
 # Accounts
 GUARDIAN_CONSENT_NEEDED = (
@@ -46,3 +70,66 @@ GUARDIAN_EMAIL_SAME_AS_CHILD = "Your parent or carer's email must be different f
 GUARDIAN_EMAIL_REQUIRED = "You're under 13, so we need a parent or carer's email address."
 DATE_OF_BIRTH_FUTURE = "Your date of birth can't be in the future."
 DATE_OF_BIRTH_TOO_YOUNG = "You need to be at least 8 years old to have an account."
+
+# Area import
+# A file-level problem stops the import before any row is read; row-level problems are all
+# collected, each with its line and column, and nothing is written while there is one.
+AREA_IMPORT_NOT_UTF8 = (
+    "The file isn't UTF-8 text (the first problem is on this line). In a spreadsheet, save it as "
+    "“CSV UTF-8 (comma delimited)” and import it again."
+)
+AREA_IMPORT_EMPTY = (
+    "The file is empty. It needs a header row (code,name,kind,imd_decile,latitude,longitude) "
+    "and then one row per area."
+)
+AREA_IMPORT_NO_ROWS = "The file has a header row but no areas under it."
+AREA_IMPORT_TOO_LARGE = (
+    "The file is larger than {limit_mb} MB. Split it into smaller files and import each one."
+)
+AREA_IMPORT_TOO_MANY_ROWS = (
+    "The file has more than {limit:,} areas. Split it into smaller files and import each one."
+)
+AREA_IMPORT_NOT_CSV = "This line can't be read as CSV ({detail}). Check its quotes and commas."
+AREA_IMPORT_COLUMN_MISSING = (
+    "The header row has no “{column}” column. Every file needs: {required}."
+)
+AREA_IMPORT_COLUMN_UNKNOWN = (
+    "“{column}” is not a column this import understands. Remove it, or rename it to one of: "
+    "{known}."
+)
+AREA_IMPORT_COLUMN_UNNAMED = (
+    "Column {position} has no name in the header row. Remove the empty column and import again."
+)
+AREA_IMPORT_COLUMN_REPEATED = "The header row has the “{column}” column more than once."
+AREA_IMPORT_ROW_LENGTH = (
+    "This row has {found} values but the header row has {expected}. Check for a stray comma "
+    "or a missing quote."
+)
+AREA_IMPORT_VALUE_REQUIRED = "This is empty, but every area needs one."
+AREA_IMPORT_VALUE_TOO_LONG = "This is {length} characters long; the most allowed is {limit}."
+AREA_IMPORT_CODE_DUPLICATE = "The code {code} is already used on line {line}. List each area once."
+AREA_IMPORT_KIND_UNKNOWN = "“{value}” is not a kind of area. Use ward or postcode_district."
+AREA_IMPORT_DECILE_INVALID = (
+    "“{value}” is not an IMD decile. Use a whole number from 1 (most deprived) to 10 "
+    "(least deprived)."
+)
+AREA_IMPORT_COORDINATE_INVALID = "“{value}” is not a number. Use decimal degrees, like 50.82250."
+AREA_IMPORT_LATITUDE_OUT_OF_RANGE = (
+    "A latitude of {value} is outside the UK (49 to 61). Check that latitude and longitude "
+    "are not swapped."
+)
+AREA_IMPORT_LONGITUDE_OUT_OF_RANGE = (
+    "A longitude of {value} is outside the UK (-9 to 2.5). Check that latitude and longitude "
+    "are not swapped, and that places west of Greenwich have a minus sign."
+)
+AREA_IMPORT_POPULATION_INVALID = (
+    "“{value}” is not a number of people. Use a whole number of 0 or more, or leave it empty."
+)
+AREA_IMPORT_OUTWARD_CODE_INVALID = (
+    "“{value}” is not an outward postcode. Use the first part of a postcode, like BN2 or PL4."
+)
+AREA_IMPORT_OUTWARD_CODE_DUPLICATE = (
+    "The postcode district {outward} is already given to {code} on line {line}. "
+    "A postcode district belongs to one area only."
+)
+AREA_IMPORT_CITY_UNKNOWN = "There is no city with the slug “{slug}”. Known cities: {known}."

@@ -50,7 +50,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Worker {worker_id} started on the {backend} task backend.")
         try:
             if backend == "database":
-                worker_options: dict[str, Any] = {"interval": options["interval"]}
+                # No autoreloader: it would fork a second worker with a second heartbeat.
+                worker_options: dict[str, Any] = {"interval": options["interval"], "reload": False}
                 if options["max_tasks"]:
                     worker_options["max_tasks"] = options["max_tasks"]
                 call_command("db_worker", **worker_options)
