@@ -31,6 +31,9 @@ class AreaChoiceField(forms.ModelMultipleChoiceField):
 class OrganisationSearchForm(forms.Form):
     """The directory's search box and type filter. Every value is optional; bad ones are ignored."""
 
+    # Every search field is optional; saying so on each is noise.
+    show_optional_marker = False
+
     q = forms.CharField(
         label="Search by name or what they do",
         required=False,
