@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install clean demo worker format
+.PHONY: run test lint bench install clean demo worker format conformance-kit
 
 $(STAMP): pyproject.toml requirements/lock.txt
 	$(PYTHON) -c 'import sys; sys.exit("Learning City needs Python 3.11 or newer.") if sys.version_info < (3, 11) else None'
@@ -23,9 +23,21 @@ run: $(STAMP)
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py serve --port $(PORT)
 
-## test: the whole suite (unit, integration and browser tests)
-test: $(STAMP)
+## test: the whole suite (unit, integration, browser and conformance tests)
+test: $(STAMP) conformance-kit
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The independent verifiers live beside the repository (../shared/conformance); install them
+# into .conformance when they and npm are there. Without them the conformance tests say why
+# they skip.
+CONFORMANCE_SOURCE ?= ../shared/conformance
+conformance-kit:
+	@if [ -x "$(CONFORMANCE_SOURCE)/setup.sh" ] && command -v npm >/dev/null 2>&1; then \
+		"$(CONFORMANCE_SOURCE)/setup.sh" "$(CURDIR)/.conformance" >.conformance-setup.log 2>&1 \
+		|| { cat .conformance-setup.log; exit 1; }; \
+	else \
+		echo "conformance kit or npm not found: the conformance tests will be skipped"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,7 +48,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
+bench: $(STAMP) conformance-kit
 	$(BIN)/python bench/run.py
 
 clean:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "learningcity.cities",
     "learningcity.accounts",
     "learningcity.organisations",
+    "learningcity.badges",
+    "learningcity.verification",
     "learningcity.demo",
 ]
 
@@ -206,6 +209,24 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "60/m/ip",
     "reset_password": "60/m/ip,5/m/key",
 }
+
+# --- Credentials --------------------------------------------------------------------------------
+# Issuers' private keys are encrypted at rest with this secret. Losing it means re-keying every
+# issuer; changing it needs a re-encryption. Required in production.
+CREDENTIAL_KEY_SECRET = env("CREDENTIAL_KEY_SECRET")
+if not CREDENTIAL_KEY_SECRET:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "CREDENTIAL_KEY_SECRET must be set when LEARNINGCITY_ENV=production."
+        )
+    CREDENTIAL_KEY_SECRET = "demo-credential-key-secret-" + SECRET_KEY
+# Remote fetches (badge import, issuers' documents, status lists) refuse private and loopback
+# addresses. Only the single-machine demo (whose own badges live on 127.0.0.1) and tests need
+# them, so the default allows them only in development on a loopback SITE_URL.
+CREDENTIALS_FETCH_ALLOW_PRIVATE = env_bool(
+    "CREDENTIALS_FETCH_ALLOW_PRIVATE",
+    not PRODUCTION and urlsplit(SITE_URL).hostname in {"127.0.0.1", "localhost", "::1"},
+)
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

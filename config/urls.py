@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("learningcity.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("learningcity.organisations.urls_site")),
+    path("", include("learningcity.badges.urls")),
+    path("verify/", include("learningcity.verification.urls")),
     path("<slug:city_slug>/", include("learningcity.cities.urls")),
     path("<slug:city_slug>/organisations/", include("learningcity.organisations.urls")),
 ]

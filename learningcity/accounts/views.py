@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from learningcity.badges.selectors import award_list_for_learner
 from learningcity.cities.models import CityAdmin
 from learningcity.core.errors import ServiceError
 from learningcity.organisations.selectors import organisation_list_for_user
@@ -43,6 +44,7 @@ def learner_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "memberships": organisation_list_for_user(user=request.user),
             "city_admin_of": [membership.city for membership in city_admin_of],
             "guardian_form": GuardianEmailForm(),
+            "awards": award_list_for_learner(user=request.user),
         },
     )
 

@@ -133,3 +133,10 @@ AREA_IMPORT_OUTWARD_CODE_DUPLICATE = (
     "A postcode district belongs to one area only."
 )
 AREA_IMPORT_CITY_UNKNOWN = "There is no city with the slug “{slug}”. Known cities: {known}."
+
+# Awards
+AWARD_ALREADY_HELD = "{email} already has this badge."
+AWARD_ALREADY_REVOKED = "This badge has already been revoked."
+AWARD_REVOKE_REASON_REQUIRED = "Say why you are revoking this badge. The learner will see it."
+ENDORSEMENT_COMMENT_REQUIRED = "Say in a sentence or two why the city endorses this badge."
+ENDORSEMENT_OTHER_CITY = "A city can only endorse badges of organisations in that city."

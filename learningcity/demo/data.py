@@ -214,3 +214,163 @@ LEARNER_AGES = [
 ]
 
 DEMO_PASSWORD = "learning-city-demo"  # noqa: S105 — printed for the demo, never used elsewhere
+
+# The Skills Builder Universal Framework's eight essential skills (skillsbuilder.org).
+SKILLS_BUILDER = [
+    "Listening",
+    "Speaking",
+    "Problem Solving",
+    "Creativity",
+    "Staying Positive",
+    "Aiming High",
+    "Leadership",
+    "Teamwork",
+]
+
+# (name, level, description, criteria, skills) — two badges per active organisation, by type.
+BADGES_BY_TYPE: dict[str, list[tuple[str, str, str, str, list[str]]]] = {
+    "youth_group": [
+        (
+            "Youth Voice",
+            "Participate",
+            "Took part in planning and running youth club sessions.",
+            "Helped plan at least three club sessions and led one activity.",
+            ["Speaking", "Teamwork"],
+        ),
+        (
+            "Kitchen Skills",
+            "Engage",
+            "Cooked a healthy meal with others at the club kitchen.",
+            "Cooked and served a meal for the group, following food-safety rules.",
+            ["Teamwork", "Staying Positive"],
+        ),
+    ],
+    "school": [
+        (
+            "Science Club Explorer",
+            "Engage",
+            "Explored experiments at the after-school science club.",
+            "Attended four science club sessions and recorded one experiment.",
+            ["Problem Solving", "Creativity"],
+        ),
+        (
+            "Peer Mentor",
+            "Lead",
+            "Mentored younger pupils through a term.",
+            "Met a younger pupil weekly for a term and reflected on progress with a teacher.",
+            ["Leadership", "Listening"],
+        ),
+    ],
+    "charity": [
+        (
+            "Volunteer Starter",
+            "Engage",
+            "Gave time to a local cause.",
+            "Volunteered for at least six hours with the charity.",
+            ["Teamwork", "Aiming High"],
+        ),
+        (
+            "Project Maker",
+            "Demonstrate",
+            "Planned and delivered a small project with the charity.",
+            "Planned a project, delivered it and presented what happened to staff.",
+            ["Problem Solving", "Leadership"],
+        ),
+    ],
+    "fe_college": [
+        (
+            "Taster Day",
+            "Engage",
+            "Tried a vocational course for a day.",
+            "Took part in a full college taster day.",
+            ["Aiming High"],
+        ),
+        (
+            "Workplace Ready",
+            "Demonstrate",
+            "Showed the skills employers look for.",
+            "Completed the employability short course and a mock interview.",
+            ["Speaking", "Staying Positive"],
+        ),
+    ],
+    "library": [
+        (
+            "Maker",
+            "Participate",
+            "Designed and made something in the makerspace.",
+            "Completed a design-and-make project using the makerspace tools.",
+            ["Creativity", "Problem Solving"],
+        ),
+        (
+            "Reading Champion",
+            "Engage",
+            "Read six books over the summer.",
+            "Read six books and talked about one with library staff.",
+            ["Listening", "Aiming High"],
+        ),
+    ],
+    "museum": [
+        (
+            "Young Curator",
+            "Demonstrate",
+            "Curated a small display for the public.",
+            "Researched objects and wrote the labels for a public display.",
+            ["Creativity", "Speaking"],
+        ),
+        (
+            "Museum Explorer",
+            "Engage",
+            "Took part in a museum workshop.",
+            "Attended a museum workshop and completed its activity trail.",
+            ["Listening"],
+        ),
+    ],
+    "employer": [
+        (
+            "Work Experience",
+            "Participate",
+            "Completed a week of work experience.",
+            "Attended a full work-experience week and kept a daily log.",
+            ["Teamwork", "Aiming High"],
+        ),
+        (
+            "Industry Insight",
+            "Engage",
+            "Met professionals and learned about their work.",
+            "Attended an insight day and asked a question of a professional.",
+            ["Listening", "Speaking"],
+        ),
+    ],
+    "council_service": [
+        (
+            "Civic Voice",
+            "Participate",
+            "Spoke up for young people in the city.",
+            "Took part in a youth council debate or consultation.",
+            ["Speaking", "Leadership"],
+        ),
+        (
+            "Green Volunteer",
+            "Engage",
+            "Helped care for the city's green spaces.",
+            "Volunteered on two conservation days.",
+            ["Teamwork", "Staying Positive"],
+        ),
+    ],
+    "other": [
+        (
+            "Grower",
+            "Engage",
+            "Grew food from seed to plate.",
+            "Planted, cared for and harvested a crop with the garden team.",
+            ["Staying Positive", "Teamwork"],
+        ),
+        (
+            "Garden Leader",
+            "Lead",
+            "Led a team of volunteer growers.",
+            "Led a volunteer session for others, planning tasks and safety.",
+            ["Leadership", "Problem Solving"],
+        ),
+    ],
+}

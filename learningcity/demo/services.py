@@ -19,6 +19,9 @@ from django.utils.text import slugify
 
 from learningcity.accounts.models import GuardianConsent, LearnerProfile, User
 from learningcity.accounts.services import privacy_defaults_for
+from learningcity.badges.models import Award, BadgeClass
+from learningcity.badges.publishing import SKILLS_BUILDER_FRAMEWORK
+from learningcity.badges.services import award_issue, award_revoke
 from learningcity.cities.demo import demo_cities_load
 from learningcity.cities.models import Area, City, CityAdmin
 from learningcity.organisations.models import Membership, Organisation, Role
@@ -38,6 +41,7 @@ class DemoReport:
     cities: list[City] = field(default_factory=list)
     organisations: int = 0
     learners: int = 0
+    awards: int = 0
     sign_ins: list[DemoSignIn] = field(default_factory=list)
 
 
@@ -91,6 +95,7 @@ def demo_load() -> DemoReport:
         report.sign_ins.append(DemoSignIn(f"City admin, {city.name}", admin.email))
 
         districts = _district_areas(city)
+        learners: list[User] = []
         for index, (name, org_type, description) in enumerate(data.ORGANISATIONS[city.slug]):
             slug = slugify(name)[:80]
             status = Organisation.Status.ACTIVE
@@ -169,6 +174,7 @@ def demo_load() -> DemoReport:
                     },
                 )
             report.learners += 1
+            learners.append(learner)
             if index in (0, 1, 12):
                 label = {
                     0: "Learner aged 11, guardian has said yes",
@@ -176,4 +182,83 @@ def demo_load() -> DemoReport:
                     12: "Learner aged 19",
                 }[index]
                 report.sign_ins.append(DemoSignIn(f"{label} ({city.name})", email))
+        _demo_awards(city=city, learners=learners, report=report)
     return report
+
+
+def _badge_classes(organisation: Organisation) -> list[BadgeClass]:
+    made = []
+    for name, level, description, criteria, skills in data.BADGES_BY_TYPE[organisation.type]:
+        badge_class, _ = BadgeClass.objects.update_or_create(
+            organisation=organisation,
+            name=name,
+            defaults={
+                "level": level,
+                "description": description,
+                "criteria": criteria,
+                "skills": [
+                    {"name": skill, "framework": SKILLS_BUILDER_FRAMEWORK} for skill in skills
+                ],
+                "tags": [organisation.get_type_display().lower()],
+                "image_colour": organisation.city.primary_colour,
+            },
+        )
+        made.append(badge_class)
+    return made
+
+
+def _award_once(
+    badge_class: BadgeClass,
+    learner: User,
+    *,
+    issued_at: datetime.datetime,
+    expires_at: datetime.datetime | None = None,
+    revoke_reason: str = "",
+) -> int:
+    """Issue (and perhaps revoke) one demo award unless the learner already has it."""
+    if Award.objects.filter(badge_class=badge_class, recipient_email=learner.email).exists():
+        return 0
+    award = award_issue(
+        badge_class=badge_class,
+        recipient_email=learner.email,
+        recipient_name=learner.display_name,
+        issued_by=None,
+        issued_at=issued_at,
+        expires_at=expires_at,
+    )
+    if revoke_reason:
+        award_revoke(award=award, by=None, reason=revoke_reason)
+    return 1
+
+
+def _demo_awards(*, city: City, learners: list[User], report: DemoReport) -> None:
+    """Awards for the demo learners: mostly current, one revoked and one expired per city."""
+    now = timezone.now()
+    organisations = list(
+        Organisation.objects.filter(city=city, status=Organisation.Status.ACTIVE).order_by("slug")
+    )
+    for org_index, organisation in enumerate(organisations):
+        badge_classes = _badge_classes(organisation)
+        for learner_index, learner in enumerate(learners):
+            if (learner_index + org_index) % 4:
+                continue
+            days_ago = 7 + (learner_index * 13 + org_index * 5) % 300
+            issued_at = now - datetime.timedelta(days=days_ago)
+            report.awards += _award_once(
+                badge_classes[(learner_index + org_index) % 2], learner, issued_at=issued_at
+            )
+    if organisations and len(learners) > 13:
+        badge_class = _badge_classes(organisations[0])[1]
+        report.awards += _award_once(
+            badge_class,
+            learners[12],
+            issued_at=now - datetime.timedelta(days=40),
+            revoke_reason="Awarded to the wrong learner by mistake.",
+        )
+        badge_class = _badge_classes(organisations[-1])[0]
+        report.awards += _award_once(
+            badge_class,
+            learners[13],
+            issued_at=now - datetime.timedelta(days=800),
+            expires_at=now - datetime.timedelta(days=435),
+        )

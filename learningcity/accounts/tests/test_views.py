@@ -156,3 +156,24 @@ def test_a_consent_link_works_only_once(client):
     url = reverse("guardian-consent", kwargs={"token": consent.token})
     assert client.post(url).status_code == 200
     assert client.post(url).status_code == 404
+
+
+def test_the_learner_home_lists_the_badges_that_landed_on_the_account(client):
+    from learningcity.badges.services import award_issue
+    from learningcity.badges.tests.factories import BadgeClassFactory
+
+    profile = LearnerProfileFactory(user__email="amara@example.org")
+    award_issue(
+        badge_class=BadgeClassFactory(name="Young Curator"),
+        recipient_email="amara@example.org",
+        issued_by=None,
+    )
+    award_issue(
+        badge_class=BadgeClassFactory(name="Someone Else's"),
+        recipient_email="other@example.org",
+        issued_by=None,
+    )
+    client.force_login(profile.user)
+    page = client.get(reverse("learner-home")).content.decode()
+    assert "Young Curator" in page
+    assert "Someone Else" not in page

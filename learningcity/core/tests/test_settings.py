@@ -45,6 +45,7 @@ def test_check_deploy_reports_nothing_in_production_mode(tmp_path):
         "WARNING",
         LEARNINGCITY_ENV="production",
         SECRET_KEY="k" + "3xV9!q" * 10,
+        CREDENTIAL_KEY_SECRET="c" + "7yW2#p" * 10,
         ALLOWED_HOSTS="learning.example.org",
         LEARNINGCITY_VAR_DIR=str(tmp_path),
     )
@@ -64,3 +65,16 @@ def test_an_unknown_task_backend_is_refused_with_the_choices(tmp_path):
     result = run_manage("check", TASK_BACKEND="carrier-pigeon", LEARNINGCITY_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "TASK_BACKEND must be one of database, redis, immediate" in result.stderr
+
+
+def test_production_mode_refuses_to_start_without_a_credential_key_secret(tmp_path):
+    result = run_manage(
+        "check",
+        LEARNINGCITY_ENV="production",
+        SECRET_KEY="k" + "3xV9!q" * 10,
+        CREDENTIAL_KEY_SECRET="",
+        ALLOWED_HOSTS="learning.example.org",
+        LEARNINGCITY_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "CREDENTIAL_KEY_SECRET must be set" in result.stderr

@@ -21,7 +21,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo loaded: {len(report.cities)} cities "
                 f"({', '.join(city.name for city in report.cities)}), "
-                f"{report.organisations} organisations, {report.learners} learners."
+                f"{report.organisations} organisations, {report.learners} learners, "
+                f"{report.awards} new awards."
             )
         )
         self.stdout.write("")
