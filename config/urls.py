@@ -16,6 +16,10 @@ urlpatterns = [
     path("", include("learningcity.badges.urls")),
     path("verify/", include("learningcity.verification.urls")),
     path("<slug:city_slug>/", include("learningcity.cities.urls")),
+    path(
+        "<slug:city_slug>/organisations/<slug:org_slug>/badges/",
+        include("learningcity.badges.urls_staff"),
+    ),
     path("<slug:city_slug>/organisations/", include("learningcity.organisations.urls")),
 ]
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from .views import public as views
 
 urlpatterns = [
     path("awards/<str:public_id>/", views.award_page, name="award-page"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from learningcity.badges import publishing
 from learningcity.badges.models import Award
-from learningcity.badges.views import award_urls
+from learningcity.badges.views.public import award_urls
 
 
 def _issuer_urls(award: Award) -> dict[str, str]:

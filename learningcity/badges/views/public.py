@@ -15,15 +15,15 @@ from django.views.decorators.http import require_GET
 
 from learningcity.credentials import baking, documents, keys, ob2
 
-from . import images, publishing
-from .access import (
+from .. import images, publishing
+from ..access import (
     access_award_public,
     access_badge_class_public,
     access_endorsement_public,
     access_issuer_public,
 )
-from .models import Award, IssuerKey
-from .selectors import (
+from ..models import Award, IssuerKey
+from ..selectors import (
     award_list_revoked_for_issuer,
     issuer_keys_published,
     status_list_for_issuer,

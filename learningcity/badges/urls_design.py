@@ -1,0 +1,3 @@
+"""Filled in by the issuing work."""
+
+urlpatterns: list = []
