@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("learningcity.organisations.urls_site")),
     path("", include("learningcity.badges.urls")),
     path("verify/", include("learningcity.verification.urls")),
+    path("claim/", include("learningcity.badges.urls_claim_public")),
     path("<slug:city_slug>/", include("learningcity.cities.urls")),
     path(
         "<slug:city_slug>/organisations/<slug:org_slug>/badges/",

@@ -21,6 +21,19 @@ class Level(models.TextChoices):
     LEAD = "Lead", "Lead"
 
 
+class BadgeStatus(models.TextChoices):
+    """A badge class is drafted, then published (it can be awarded), then maybe archived."""
+
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class ImageSource(models.TextChoices):
+    DESIGNED = "designed", "Designed here"
+    UPLOADED = "uploaded", "Uploaded"
+
+
 class Issuer(TimeStampedModel):
     """The signing identity of one organisation or one city (cities sign endorsements).
 
@@ -137,6 +150,25 @@ class BadgeClass(TimeStampedModel):
     skills = models.JSONField(default=list, blank=True)
     tags = models.JSONField(default=list, blank=True)
     image_colour = models.CharField(max_length=7, default="#0b5cad")
+    # --- Design (issue 4): lifecycle, expiry, evidence, and the image -------------------------
+    status = models.CharField(max_length=10, choices=BadgeStatus.choices, default=BadgeStatus.DRAFT)
+    expiry_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Months an award stays valid; empty for never."
+    )
+    evidence_required = models.BooleanField(default=False)
+    evidence_prompt = models.TextField(blank=True)
+    image_source = models.CharField(
+        max_length=10, choices=ImageSource.choices, default=ImageSource.DESIGNED
+    )
+    # Validated against learningcity.badges.design.SHAPES / ICONS by the form: the built-in
+    # sets grow without a migration.
+    design_shape = models.CharField(max_length=16, default="circle")
+    design_icon = models.CharField(max_length=16, default="star")
+    design_title = models.CharField(max_length=18, blank=True)
+    # An uploaded PNG (re-encoded by learningcity.badges.sanitise) or SVG (then the sanitised
+    # text is in image_svg and is what is served).
+    image_upload = models.FileField(upload_to="badges/images/", blank=True)
+    image_svg = models.TextField(blank=True)
 
     class Meta:
         ordering = ["organisation", "name"]
@@ -172,6 +204,11 @@ class Award(TimeStampedModel):
     status_index = models.PositiveIntegerField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
+    # Set when an expired award is superseded by a re-issue: it leaves the "one live award"
+    # constraint but keeps its URLs and its (expired) credential.
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    # As given at issue and as put in the credential: [{"narrative": ..., "url": ...}].
+    evidence = models.JSONField(default=list, blank=True)
     # The signed documents, made once at issue: their bytes never change afterwards.
     ob3_credential = models.JSONField()
     ob3_jwt = models.TextField()
@@ -184,7 +221,7 @@ class Award(TimeStampedModel):
             ),
             models.UniqueConstraint(
                 fields=["badge_class", "recipient_email"],
-                condition=models.Q(revoked_at__isnull=True),
+                condition=models.Q(revoked_at__isnull=True, replaced_at__isnull=True),
                 name="one_live_award_per_recipient_per_badge_class",
             ),
         ]
@@ -199,6 +236,12 @@ class Award(TimeStampedModel):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class Endorsement(TimeStampedModel):
@@ -226,3 +269,233 @@ class Endorsement(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("endorsement", kwargs={"public_id": self.public_id})
+
+
+# --- Skills frameworks (issue 4, design) ---------------------------------------------------------
+
+
+class SkillFramework(TimeStampedModel):
+    """A city's list of skills that badge classes align to (an OB alignment's framework)."""
+
+    city = models.ForeignKey(
+        "cities.City", on_delete=models.CASCADE, related_name="skill_frameworks"
+    )
+    name = models.CharField(max_length=120)
+    url = models.URLField(blank=True)
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["city", "-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "name"], name="unique_framework_name_per_city"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(TimeStampedModel):
+    """One skill of a framework."""
+
+    framework = models.ForeignKey(SkillFramework, on_delete=models.CASCADE, related_name="skills")
+    name = models.CharField(max_length=120)
+    code = models.CharField(max_length=40, blank=True)
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["framework", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "name"], name="unique_skill_name_per_framework"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.framework})"
+
+    def as_alignment(self) -> dict[str, str]:
+        """The shape ``BadgeClass.skills`` stores: ``{"name", "framework", "url", "code"}``."""
+        return {
+            "name": self.name,
+            "framework": self.framework.name,
+            "url": self.url,
+            "code": self.code,
+        }
+
+
+# --- Claim codes and award delivery (issue 4, claims) ---------------------------------------------
+
+
+class ClaimCode(TimeStampedModel):
+    """A short code (and the QR poster that carries it) that gives a badge to whoever types it.
+
+    ``code`` is stored normalised (8 characters, no dash); people see it as ``XXXX-XXXX``.
+    ``max_uses`` is 1 for a single-use code, ``None`` for no limit; ``uses`` only grows, under a
+    row lock, so the limit holds however many people claim at once.
+    """
+
+    badge_class = models.ForeignKey(
+        BadgeClass, on_delete=models.PROTECT, related_name="claim_codes"
+    )
+    code = models.CharField(max_length=8, unique=True)
+    max_uses = models.PositiveIntegerField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_uses__isnull=True)
+                | models.Q(uses__lte=models.F("max_uses")),
+                name="claim_code_uses_within_limit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_uses__isnull=True) | models.Q(max_uses__gte=1),
+                name="claim_code_limit_at_least_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_code} for {self.badge_class}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claim-code", kwargs={"code": self.code})
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+    @property
+    def is_single_use(self) -> bool:
+        return self.max_uses == 1
+
+
+class ClaimRedemption(TimeStampedModel):
+    """One person's use of a claim code, and the award it gave them."""
+
+    claim_code = models.ForeignKey(ClaimCode, on_delete=models.CASCADE, related_name="redemptions")
+    award = models.OneToOneField(Award, on_delete=models.CASCADE, related_name="claim_redemption")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claim_redemptions"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim_code", "user"], name="one_redemption_per_person_per_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} used {self.claim_code.display_code}"
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    BOUNCED = "bounced", "Bounced"
+    CLAIMED = "claimed", "Claimed"
+
+
+class AwardDelivery(TimeStampedModel):
+    """How the email telling someone about their award fared: queued, sent, bounced or claimed
+    (the link in it was opened, or the award came from the learner's own claim)."""
+
+    award = models.OneToOneField(Award, on_delete=models.CASCADE, related_name="delivery")
+    status = models.CharField(
+        max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "sent_at"])]
+        verbose_name_plural = "award deliveries"
+
+    def __str__(self) -> str:
+        return f"Delivery of {self.award}: {self.status}"
+
+
+# --- Bulk issuing (issue 4, issuing) -------------------------------------------------------------
+
+
+class BulkIssue(TimeStampedModel):
+    """One uploaded CSV of awards: checked (preview), then confirmed and issued in the background.
+
+    It is created at upload, so confirming is a conditional state change of an existing row:
+    a second submit of the confirm form finds it already queued and starts nothing.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Waiting for confirmation"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Issuing"
+        DONE = "done", "Done"
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="bulk_issues"
+    )
+    # The badge for rows whose "badge" column is empty.
+    badge_class = models.ForeignKey(
+        BadgeClass, on_delete=models.PROTECT, null=True, blank=True, related_name="bulk_issues"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    # A problem with the whole file (encoding, columns, size): then there are no rows.
+    file_error = models.TextField(blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Bulk issue {self.public_id} ({self.get_status_display()})"
+
+
+class BulkIssueRow(models.Model):
+    """One line of a bulk issue. ``award`` is set in the same transaction that issues it, so a
+    row with an award is never issued again, whatever happens to the worker."""
+
+    bulk_issue = models.ForeignKey(BulkIssue, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()
+    badge_class = models.ForeignKey(
+        BadgeClass, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    email = models.CharField(max_length=254, blank=True)
+    name = models.CharField(max_length=120, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    evidence_narrative = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True)
+    # Found at preview: the row is never issued.
+    error = models.TextField(blank=True)
+    # Issuing it was refused after confirmation (someone issued the same badge meanwhile).
+    issue_error = models.TextField(blank=True)
+    award = models.OneToOneField(
+        Award, on_delete=models.SET_NULL, null=True, blank=True, related_name="bulk_issue_row"
+    )
+
+    class Meta:
+        ordering = ["bulk_issue", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulk_issue", "line"], name="unique_bulk_issue_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Line {self.line} of {self.bulk_issue.public_id}"

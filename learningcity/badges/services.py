@@ -7,10 +7,13 @@ and revocation only flips the award's bit in its issuer's status list (which is 
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 import datetime
 import json
 import secrets
 import uuid
+from collections.abc import Sequence
 from typing import cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -29,6 +32,7 @@ from learningcity.credentials import status_list as bitstring
 from learningcity.organisations.models import Organisation
 
 from . import publishing
+from .delivery import award_delivery_queue
 from .models import Award, BadgeClass, Endorsement, Issuer, IssuerKey, StatusList
 
 
@@ -133,6 +137,35 @@ def status_list_allocate(*, issuer: Issuer) -> tuple[StatusList, int]:
     return current, index
 
 
+def _add_months(value: datetime.datetime, months: int) -> datetime.datetime:
+    """``value`` plus whole calendar months; the 31st becomes the month's last day."""
+    month_index = value.month - 1 + months
+    year, month = value.year + month_index // 12, month_index % 12 + 1
+    return value.replace(
+        year=year, month=month, day=min(value.day, calendar.monthrange(year, month)[1])
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class AwardEvidence:
+    """What the learner did, as the issuer records it: a narrative, a link, or both."""
+
+    narrative: str = ""
+    url: str = ""
+
+    def __post_init__(self) -> None:
+        if not (self.narrative.strip() or self.url.strip()):
+            raise ValueError("evidence needs a narrative or a URL")
+
+    def as_json(self) -> dict[str, str]:
+        return {"narrative": self.narrative.strip(), "url": self.url.strip()}
+
+    def as_document(self) -> documents.Evidence:
+        return documents.Evidence(
+            id=self.url.strip() or None, narrative=self.narrative.strip() or None
+        )
+
+
 @transaction.atomic
 def award_issue(
     *,
@@ -142,18 +175,36 @@ def award_issue(
     recipient_name: str = "",
     issued_at: datetime.datetime | None = None,
     expires_at: datetime.datetime | None = None,
+    evidence: Sequence[AwardEvidence] = (),
 ) -> Award:
     """Give ``badge_class`` to the person at ``recipient_email`` and sign its credentials.
 
-    The award lands on whichever account has verified that address (now or later). Refuses a
-    second live award of the same badge class to the same address.
+    The award lands on whichever account has verified that address, now or later (see
+    :func:`awards_attach_for_email`). Refuses a second live award of the same badge class to the
+    same address; a revoked or expired one may be re-issued (an expired one is then marked
+    replaced). ``expires_at`` defaults to ``issued_at`` plus the badge class's expiry period.
     """
     recipient_email = recipient_email.strip().lower()
-    if Award.objects.filter(
-        badge_class=badge_class, recipient_email=recipient_email, revoked_at__isnull=True
-    ).exists():
-        raise ServiceError(errors.AWARD_ALREADY_HELD.format(email=recipient_email))
     issued_at = issued_at or timezone.now()
+    current = (
+        Award.objects.select_for_update()
+        .filter(
+            badge_class=badge_class,
+            recipient_email=recipient_email,
+            revoked_at__isnull=True,
+            replaced_at__isnull=True,
+        )
+        .first()
+    )
+    if current is not None:
+        if not current.is_expired:
+            raise ServiceError(errors.AWARD_ALREADY_HELD.format(email=recipient_email))
+        current.replaced_at = timezone.now()
+        current.save(update_fields=["replaced_at", "updated_at"])
+    if expires_at is None:
+        months = getattr(badge_class, "expiry_months", None)
+        if months:
+            expires_at = _add_months(issued_at, months)
     issuer = issuer_ensure(organisation=badge_class.organisation)
     status, index = status_list_allocate(issuer=issuer)
     award = Award(
@@ -167,6 +218,7 @@ def award_issue(
         issued_by=issued_by,
         status_list=status,
         status_index=index,
+        evidence=[item.as_json() for item in evidence],
     )
     unsigned = documents.open_badge_credential(
         id=publishing.award_credential_id(award),
@@ -183,6 +235,7 @@ def award_issue(
             status_list_credential=publishing.status_list_url(status),
             status_list_index=index,
         ),
+        evidence=[item.as_document() for item in evidence],
     )
     ed_key = issuer_active_key(issuer=issuer, kind=IssuerKey.Kind.ED25519)
     award.ob3_credential = data_integrity.sign(
@@ -198,6 +251,7 @@ def award_issue(
         kid=publishing.jwt_kid(issuer, rsa_key),
     )
     award.save()
+    award_delivery_queue(award=award)  # the email goes out after commit
     return award
 
 
@@ -220,6 +274,17 @@ def award_revoke(*, award: Award, by: User | None, reason: str) -> Award:
     award.revocation_reason = reason
     award.save(update_fields=["revoked_at", "revocation_reason", "updated_at"])
     return award
+
+
+def awards_attach_for_email(*, user: User, email: str) -> int:
+    """Give ``user`` the awards sent to ``email`` before any account had verified it.
+
+    Precondition: ``user`` has just verified ``email`` (allauth's ``email_confirmed``). Awards
+    already on an account are left alone. Returns how many were attached.
+    """
+    return Award.objects.filter(
+        recipient__isnull=True, recipient_email=email.strip().lower()
+    ).update(recipient=user, updated_at=timezone.now())
 
 
 @transaction.atomic

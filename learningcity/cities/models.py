@@ -29,6 +29,7 @@ RESERVED_CITY_SLUGS = frozenset(
         "guardian",
         "organisations",
         "verify",
+        "claim",
         "ob2",
         "ob3",
         "credentials",

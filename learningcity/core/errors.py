@@ -140,3 +140,71 @@ AWARD_ALREADY_REVOKED = "This badge has already been revoked."
 AWARD_REVOKE_REASON_REQUIRED = "Say why you are revoking this badge. The learner will see it."
 ENDORSEMENT_COMMENT_REQUIRED = "Say in a sentence or two why the city endorses this badge."
 ENDORSEMENT_OTHER_CITY = "A city can only endorse badges of organisations in that city."
+
+# Badge design
+BADGE_IMAGE_TOO_LARGE = "The image must be smaller than {limit_kb} KB. Try a smaller file."
+BADGE_IMAGE_FORMAT = "The image must be a PNG, JPEG or SVG file."
+BADGE_IMAGE_UNREADABLE = "This image can't be read. It may be damaged: export it again and retry."
+BADGE_IMAGE_TOO_MANY_PIXELS = (
+    "The image is {width} × {height} pixels; the most allowed is {limit} × {limit}. "
+    "Make it smaller and upload it again."
+)
+BADGE_SVG_NOT_SVG = "This file isn't an SVG image. Export it from your drawing app as SVG."
+BADGE_SVG_ENTITIES = (
+    "This SVG declares XML entities or a DTD, which we don't accept. Export it again as plain SVG."
+)
+BADGE_SVG_TOO_COMPLEX = (
+    "This SVG has more than {limit:,} parts. Simplify it, or upload a PNG instead."
+)
+BADGE_UPLOAD_REQUIRED = "Choose an image to upload, or design the badge here instead."
+BADGE_STATUS_CHANGE_INVALID = "{name} is {status}, so it can't be {action}."
+SKILL_IMPORT_NOT_UTF8 = "The file isn't UTF-8 text. Save it as “CSV UTF-8” and import it again."
+SKILL_IMPORT_COLUMN_MISSING = "The header row has no “{column}” column. Every file needs: name."
+SKILL_IMPORT_NAME_REQUIRED = "This is empty, but every skill needs a name."
+SKILL_IMPORT_NAME_DUPLICATE = "The skill {name} is already on line {line}. List each skill once."
+SKILL_IMPORT_VALUE_TOO_LONG = "This is {length} characters long; the most allowed is {limit}."
+SKILL_IMPORT_URL_INVALID = "“{value}” is not a web address. Use one starting with https://."
+SKILL_IMPORT_NO_ROWS = "The file has no skills in it."
+
+# Claims and delivery
+CLAIM_CODE_INVALID = (
+    "That isn't a claim code we know. Check it against the poster: codes use letters and "
+    "numbers like 7KQM-3XPA, with no 0, O, 1, I or L."
+)
+CLAIM_CODE_EXPIRED = (
+    "This claim code stopped working on {date}. Ask the organisation for a new one."
+)
+CLAIM_CODE_USED_UP = "This claim code has been used as many times as it can. Ask for a new one."
+CLAIM_CODE_REVOKED = "This claim code has been switched off by the organisation."
+CLAIM_CODE_ALREADY_CLAIMED = "You've already claimed this badge with this code."
+CLAIM_BADGE_ALREADY_HELD = "You already have this badge, so there's nothing more to claim."
+CLAIM_BADGE_ARCHIVED = "This badge is no longer given out, so its codes don't work any more."
+CLAIM_CODE_ALREADY_REVOKED = "This claim code is already switched off."
+CLAIM_CODE_EXPIRY_PAST = "Choose a date and time in the future."
+CLAIM_LINK_INVALID = "This link is damaged or out of date. Ask the organisation to send it again."
+DELIVERY_AWARD_REVOKED = "This badge has been revoked, so its email can't be sent again."
+
+# Issuing
+AWARD_BADGE_NOT_PUBLISHED = "{name} is not published yet, so it can't be awarded."
+AWARD_EVIDENCE_URL_INVALID = "“{value}” is not a web address. Use one starting with https://."
+BULK_ISSUE_NOT_UTF8 = "The file isn't UTF-8 text. Save it as “CSV UTF-8” and upload it again."
+BULK_ISSUE_NOT_CSV = "The file can't be read as CSV ({detail}). Check its quotes and commas."
+BULK_ISSUE_EMPTY = "The file is empty. It needs a header row (email,name,…) and one row per award."
+BULK_ISSUE_NO_ROWS = "The file has a header row but no awards under it."
+BULK_ISSUE_COLUMN_MISSING = "The header row has no “{column}” column. Every file needs: {required}."
+BULK_ISSUE_TOO_MANY_ROWS = (
+    "The file has more than {limit:,} rows. Split it into smaller files and upload each one."
+)
+BULK_ISSUE_EMAIL_INVALID = "“{value}” is not an email address."
+BULK_ISSUE_DUPLICATE_ROW = "{email} already gets this badge on line {line}. List each person once."
+BULK_ISSUE_ALREADY_AWARDED = "{email} already has this badge."
+BULK_ISSUE_BADGE_UNKNOWN = (
+    "“{value}” is not one of this organisation's published badges. Use its name or public id."
+)
+BULK_ISSUE_BADGE_MISSING = (
+    "This row names no badge. Choose a badge on the form or fill the badge column."
+)
+BULK_ISSUE_DATE_INVALID = "“{value}” is not a date. Use the form 2026-03-31."
+BULK_ISSUE_EXPIRY_BEFORE_ISSUE = "The expiry date must be after the issue date."
+BULK_ISSUE_NOTHING_TO_ISSUE = "No row of this file can be issued. Fix the rows and upload it again."
+BULK_ISSUE_ALREADY_CONFIRMED = "This bulk issue has already been confirmed."

@@ -9,6 +9,7 @@ selector and renders. A service's :class:`AccessDenied` becomes a 403; any other
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from learningcity.accounts.http import AuthenticatedHttpRequest
 from learningcity.accounts.selectors import verified_emails
 from learningcity.cities.access import access_city, access_city_for_admin
 from learningcity.core import errors
@@ -33,6 +35,7 @@ from .access import (
     access_organisation_for_staff,
     access_organisation_public_or_staff,
     organisation_register_refusal,
+    role_at_least,
 )
 from .forms import (
     InvitationForm,
@@ -195,6 +198,8 @@ def dashboard(request: HttpRequest, city_slug: str, org_slug: str) -> HttpRespon
             "role": role,
             "role_description": ROLE_DESCRIPTIONS[role],
             "is_owner": role == Role.OWNER,
+            "can_issue": role_at_least(role, Role.ISSUER),
+            "can_edit": role_at_least(role, Role.EDITOR),
             "roles": _roles_described(),
         },
     )
@@ -451,62 +456,80 @@ def _queue_url(city_slug: str) -> str:
     return reverse("city-admin-organisations", kwargs={"city_slug": city_slug})
 
 
-@login_required
-@require_POST
-def city_admin_approve(request: HttpRequest, city_slug: str, public_id: str) -> HttpResponse:
+def _city_admin_status_change(
+    request: AuthenticatedHttpRequest,
+    *,
+    city_slug: str,
+    public_id: str,
+    change: Callable[[Organisation], object],
+    success: str,
+) -> HttpResponse:
+    """Run one of the city team's status changes and report it on the queue page."""
     organisation = access_organisation_for_city_admin(
         user=request.user, city_slug=city_slug, public_id=public_id
     )
     try:
-        organisation_approve(organisation=organisation, by=request.user)  # type: ignore[arg-type]
+        change(organisation)
     except AccessDenied as exc:
         raise PermissionDenied(exc.message) from exc
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{organisation.name} is approved. We've emailed its owners.")
+        messages.success(request, success.format(name=organisation.name))
     return redirect(_queue_url(city_slug))
 
 
 @login_required
 @require_POST
-def city_admin_suspend(request: HttpRequest, city_slug: str, public_id: str) -> HttpResponse:
-    organisation = access_organisation_for_city_admin(
-        user=request.user, city_slug=city_slug, public_id=public_id
+def city_admin_approve(
+    request: AuthenticatedHttpRequest, city_slug: str, public_id: str
+) -> HttpResponse:
+    return _city_admin_status_change(
+        request,
+        city_slug=city_slug,
+        public_id=public_id,
+        change=lambda organisation: organisation_approve(
+            organisation=organisation, by=request.user
+        ),
+        success="{name} is approved. We've emailed its owners.",
     )
+
+
+@login_required
+@require_POST
+def city_admin_suspend(
+    request: AuthenticatedHttpRequest, city_slug: str, public_id: str
+) -> HttpResponse:
     form = SuspendForm(request.POST)
     if not form.is_valid():
+        # Check access first: an outsider learns nothing from a validation message.
+        access_organisation_for_city_admin(
+            user=request.user, city_slug=city_slug, public_id=public_id
+        )
         messages.error(request, errors.ORGANISATION_SUSPEND_REASON_REQUIRED)
         return redirect(_queue_url(city_slug))
-    try:
-        organisation_suspend(
-            organisation=organisation,
-            by=request.user,  # type: ignore[arg-type]
-            reason=form.cleaned_data["reason"],
-        )
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, f"{organisation.name} is suspended. We've emailed its owners the reason."
-        )
-    return redirect(_queue_url(city_slug))
+    return _city_admin_status_change(
+        request,
+        city_slug=city_slug,
+        public_id=public_id,
+        change=lambda organisation: organisation_suspend(
+            organisation=organisation, by=request.user, reason=form.cleaned_data["reason"]
+        ),
+        success="{name} is suspended. We've emailed its owners the reason.",
+    )
 
 
 @login_required
 @require_POST
-def city_admin_reinstate(request: HttpRequest, city_slug: str, public_id: str) -> HttpResponse:
-    organisation = access_organisation_for_city_admin(
-        user=request.user, city_slug=city_slug, public_id=public_id
+def city_admin_reinstate(
+    request: AuthenticatedHttpRequest, city_slug: str, public_id: str
+) -> HttpResponse:
+    return _city_admin_status_change(
+        request,
+        city_slug=city_slug,
+        public_id=public_id,
+        change=lambda organisation: organisation_reinstate(
+            organisation=organisation, by=request.user
+        ),
+        success="{name} is active again. We've emailed its owners.",
     )
-    try:
-        organisation_reinstate(organisation=organisation, by=request.user)  # type: ignore[arg-type]
-    except AccessDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{organisation.name} is active again. We've emailed its owners.")
-    return redirect(_queue_url(city_slug))

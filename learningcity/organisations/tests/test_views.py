@@ -237,7 +237,8 @@ class TestDashboard:
         assert shows(response, ROLE_DESCRIPTIONS[Role.OWNER])
         assert f'href="{org_url("organisation-staff", organisation)}"' in response.text
         assert org_url("organisation-edit", organisation).encode() in response.content
-        assert b"Badges and opportunities arrive in later releases" in response.content
+        assert org_url("badge-class-list", organisation).encode() in response.content
+        assert org_url("bulk-issue-upload", organisation).encode() in response.content
 
     @pytest.mark.parametrize("role", LOWER_ROLES)
     def test_every_role_sees_the_dashboard_without_the_owners_links(
