@@ -225,6 +225,7 @@ def _award_once(
         issued_by=None,
         issued_at=issued_at,
         expires_at=expires_at,
+        notify=False,
     )
     if revoke_reason:
         award_revoke(award=award, by=None, reason=revoke_reason)

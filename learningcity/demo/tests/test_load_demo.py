@@ -79,3 +79,11 @@ def test_the_printed_sign_ins_work_with_the_printed_password(demo, client):
     for email in printed:
         assert client.login(email=email, password=DEMO_PASSWORD), email
         client.logout()
+
+
+def test_loading_the_demo_sends_no_email(db, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo")
+    assert mail.outbox == []
