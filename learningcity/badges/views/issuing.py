@@ -13,6 +13,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from learningcity.organisations.models import Organisation, Role
 
 from .. import issuing
 from ..forms_issuing import AwardFilterForm, AwardForm, BulkUploadForm, RevokeForm
-from ..models import BulkIssue
+from ..models import Award, BulkIssue
 from ..services import AwardEvidence, award_issue, award_revoke
 
 AWARDS_PER_PAGE = 50
@@ -180,10 +181,10 @@ def bulk_issue_status(
     )
 
 
-@login_required
-@require_GET
-def award_list(request: HttpRequest, city_slug: str, org_slug: str) -> HttpResponse:
-    organisation = _organisation(request, city_slug, org_slug, Role.VIEWER)
+def _filtered_awards(
+    request: HttpRequest, organisation: Organisation
+) -> tuple[AwardFilterForm, QuerySet[Award]]:
+    """The award list and its filter form, as the list page and the CSV export share them."""
     badge_classes = issuing.badge_classes_awardable(organisation=organisation)
     form = AwardFilterForm(request.GET or None, badge_classes=badge_classes)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -193,6 +194,14 @@ def award_list(request: HttpRequest, city_slug: str, org_slug: str) -> HttpRespo
         status=filters.get("status", ""),
         query=filters.get("q", ""),
     )
+    return form, awards
+
+
+@login_required
+@require_GET
+def award_list(request: HttpRequest, city_slug: str, org_slug: str) -> HttpResponse:
+    organisation = _organisation(request, city_slug, org_slug, Role.VIEWER)
+    form, awards = _filtered_awards(request, organisation)
     page = Paginator(awards, AWARDS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -220,15 +229,7 @@ def award_export(request: HttpRequest, city_slug: str, org_slug: str) -> Streami
     """The filtered award list as CSV; cells that a spreadsheet would run as formulas are
     quoted (:func:`issuing.csv_safe`)."""
     organisation = _organisation(request, city_slug, org_slug, Role.VIEWER)
-    badge_classes = issuing.badge_classes_awardable(organisation=organisation)
-    form = AwardFilterForm(request.GET or None, badge_classes=badge_classes)
-    filters = form.cleaned_data if form.is_valid() else {}
-    awards = issuing.award_list_for_organisation(
-        organisation=organisation,
-        badge_public_id=filters.get("badge", ""),
-        status=filters.get("status", ""),
-        query=filters.get("q", ""),
-    )
+    _, awards = _filtered_awards(request, organisation)
     writer = csv.writer(_Echo())
     header = ["badge", "email", "name", "issued_at", "expires_at", "status", "award_url"]
 
