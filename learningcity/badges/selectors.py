@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from learningcity.accounts.models import User
 
 from . import publishing
-from .models import Award, Issuer, IssuerKey, StatusList
+from .models import Award, BadgeClass, Endorsement, Issuer, IssuerKey, StatusList
 
 
 def issuer_keys_published(*, issuer: Issuer) -> QuerySet[IssuerKey]:
@@ -45,4 +45,13 @@ def award_list_for_learner(*, user: User) -> QuerySet[Award]:
         Award.objects.filter(recipient=user)
         .select_related("badge_class__organisation")
         .order_by("-issued_at")
+    )
+
+
+def endorsement_list_for_badge_class(*, badge_class: BadgeClass) -> QuerySet[Endorsement]:
+    """The city endorsements of a badge class, newest first, with the endorsing city."""
+    return (
+        Endorsement.objects.filter(badge_class=badge_class)
+        .select_related("endorser__city", "endorser__organisation")
+        .order_by("-created_at")
     )

@@ -76,8 +76,19 @@ def test_a_pasted_credential_that_was_changed_is_called_tampered(page: Page, awa
 
 
 def test_the_badge_class_and_issuer_pages_are_accessible(page: Page, awards) -> None:
+    from learningcity.badges.services import badge_class_endorse
+
     badge_class = awards["valid"].badge_class
+    badge_class_endorse(
+        badge_class=badge_class,
+        city=badge_class.organisation.city,
+        by=None,
+        comment="Meets the city's quality mark for youth badges.",
+    )
     visit(page, badge_class.get_absolute_url())
+    expect(page.get_by_role("heading", name="Endorsed by")).to_be_visible()
+    visit(page, awards["valid"].get_absolute_url())
+    expect(page.get_by_role("heading", name="Endorsed by")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Young Curator")
     visit(page, f"/issuers/{badge_class.organisation.issuer.public_id}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Booth Museum")

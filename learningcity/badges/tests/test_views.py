@@ -195,3 +195,31 @@ def test_the_checker_names_an_issuer_this_installation_knows(award):
     assert issuer_name_for_id(issuer_id="did:web:example.org:issuers:abc") is None
     assert issuer_name_for_id(issuer_id=SITE + "/issuers/nosuch/ob2.json") is None
     assert issuer_name_for_id(issuer_id=SITE + "/awards/x/ob2.json") is None
+
+
+def test_a_shared_award_link_previews_with_the_badge_name_and_image(client, award):
+    page = client.get(url("award-page", public_id=award.public_id)).content.decode()
+    assert '<meta property="og:title" content="Teamwork">' in page
+    image = SITE + url("badge-class-image-png", public_id=award.badge_class.public_id)
+    assert f'<meta property="og:image" content="{image}">' in page
+    assert "sam@example.org" not in page  # the preview never names or addresses the learner
+
+
+def test_city_endorsements_show_on_the_badge_and_award_pages(client, award):
+    from learningcity.badges.services import badge_class_endorse
+
+    badge_class = award.badge_class
+    endorsement = badge_class_endorse(
+        badge_class=badge_class,
+        city=badge_class.organisation.city,
+        by=None,
+        comment="Meets the city's youth quality mark.",
+    )
+    for name, public_id in (
+        ("badge-class-page", badge_class.public_id),
+        ("award-page", award.public_id),
+    ):
+        page = client.get(url(name, public_id=public_id)).content.decode()
+        assert "Endorsed by" in page
+        assert "youth quality mark" in page
+        assert endorsement.get_absolute_url() in page

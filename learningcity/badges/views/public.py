@@ -25,6 +25,7 @@ from ..access import (
 from ..models import Award, IssuerKey
 from ..selectors import (
     award_list_revoked_for_issuer,
+    endorsement_list_for_badge_class,
     issuer_keys_published,
     status_list_for_issuer,
 )
@@ -81,6 +82,8 @@ def award_page(request: HttpRequest, public_id: str) -> HttpResponse:
             "urls": award_urls(award),
             "badge_class": award.badge_class,
             "now": timezone.now(),
+            "endorsements": endorsement_list_for_badge_class(badge_class=award.badge_class),
+            "image_url": publishing.badge_class_image_url(award.badge_class),
         },
     )
     response["Vary"] = "Accept"
@@ -218,7 +221,16 @@ def badge_class_page(request: HttpRequest, public_id: str) -> HttpResponse:
     request.city = badge_class.organisation.city  # type: ignore[attr-defined]
     if _wants(request, LD_JSON):
         return badge_class_ob2(request, public_id)
-    return render(request, "badges/badge_class.html", {"badge_class": badge_class})
+    return render(
+        request,
+        "badges/badge_class.html",
+        {
+            "badge_class": badge_class,
+            "endorsements": endorsement_list_for_badge_class(badge_class=badge_class),
+            "page_url": publishing.badge_class_url(badge_class),
+            "image_url": publishing.badge_class_image_url(badge_class),
+        },
+    )
 
 
 @require_GET
