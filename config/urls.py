@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("learningcity.badges.urls")),
     path("verify/", include("learningcity.verification.urls")),
     path("claim/", include("learningcity.badges.urls_claim_public")),
+    path("<slug:city_slug>/admin/endorsements/", include("learningcity.badges.urls_city_admin")),
+    path("apply/", include("learningcity.badges.urls_apply")),
     path("<slug:city_slug>/", include("learningcity.cities.urls")),
     path(
         "<slug:city_slug>/organisations/<slug:org_slug>/badges/",

@@ -499,3 +499,121 @@ class BulkIssueRow(models.Model):
 
     def __str__(self) -> str:
         return f"Line {self.line} of {self.bulk_issue.public_id}"
+
+
+# --- Endorsement requests (issue 4, endorsement) -------------------------------------------------
+
+
+class EndorsementRequest(TimeStampedModel):
+    """An organisation asks its city to endorse one of its badge classes; a city admin endorses
+    (an :class:`Endorsement` is signed) or declines with a reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the city"
+        ENDORSED = "endorsed", "Endorsed"
+        DECLINED = "declined", "Declined"
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    badge_class = models.ForeignKey(
+        BadgeClass, on_delete=models.CASCADE, related_name="endorsement_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    endorsement = models.OneToOneField(
+        Endorsement, on_delete=models.SET_NULL, null=True, blank=True, related_name="request"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["badge_class"],
+                condition=models.Q(status="pending"),
+                name="one_pending_endorsement_request_per_badge_class",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Endorsement request for {self.badge_class} ({self.get_status_display()})"
+
+
+# --- Applications with evidence (issue 4, route 5) -----------------------------------------------
+
+
+def application_file_path(instance: ApplicationFile, filename: str) -> str:
+    """A random name: what the applicant called the file is kept only in ``original_name``."""
+    import secrets
+
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        instance.content_type, "bin"
+    )
+    return f"badges/applications/{secrets.token_urlsafe(24)}.{extension}"
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Not approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Application(TimeStampedModel):
+    """A learner asks for a badge, with what they did as evidence; staff decide."""
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    badge_class = models.ForeignKey(
+        BadgeClass, on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="badge_applications"
+    )
+    text = models.TextField()
+    links = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    feedback = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    award = models.OneToOneField(
+        Award, on_delete=models.SET_NULL, null=True, blank=True, related_name="application"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["badge_class", "applicant"],
+                condition=models.Q(status="pending"),
+                name="one_pending_application_per_applicant_per_badge_class",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Application {self.public_id} for {self.badge_class}"
+
+
+class ApplicationFile(TimeStampedModel):
+    """One uploaded file, checked by its content, stored under a random name."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=application_file_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

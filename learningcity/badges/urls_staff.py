@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include("learningcity.badges.urls_design")),
     path("", include("learningcity.badges.urls_issuing")),
     path("", include("learningcity.badges.urls_claims")),
+    path("", include("learningcity.badges.urls_endorsements")),
+    path("", include("learningcity.badges.urls_applications")),
 ]

@@ -20,6 +20,7 @@ RESERVED_CITY_SLUGS = frozenset(
         "accounts",
         "admin",
         "api",
+        "apply",
         "django-admin",
         "healthz",
         "static",

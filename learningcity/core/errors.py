@@ -208,3 +208,30 @@ BULK_ISSUE_DATE_INVALID = "“{value}” is not a date. Use the form 2026-03-31.
 BULK_ISSUE_EXPIRY_BEFORE_ISSUE = "The expiry date must be after the issue date."
 BULK_ISSUE_NOTHING_TO_ISSUE = "No row of this file can be issued. Fix the rows and upload it again."
 BULK_ISSUE_ALREADY_CONFIRMED = "This bulk issue has already been confirmed."
+
+# Endorsement requests
+ENDORSEMENT_REQUEST_NOT_PUBLISHED = "Publish {name} before asking the city to endorse it."
+ENDORSEMENT_REQUEST_PENDING = "The city is already looking at a request for {name}."
+ENDORSEMENT_REQUEST_ALREADY_ENDORSED = "{name} is already endorsed by the city."
+ENDORSEMENT_REQUEST_DECIDED = "This request has already been decided."
+ENDORSEMENT_REQUEST_REASON_REQUIRED = "Say why, so the organisation knows what to change."
+
+# Applications
+APPLICATION_BADGE_NOT_PUBLISHED = "This badge isn't open for applications."
+APPLICATION_ALREADY_HELD = "You already have this badge."
+APPLICATION_ALREADY_PENDING = (
+    "You already have an application for this badge waiting for a decision."
+)
+APPLICATION_TEXT_REQUIRED = "Tell the organisation what you did to earn this badge."
+APPLICATION_LINK_INVALID = "Links must start with http:// or https://: {url}"
+APPLICATION_FILE_TOO_LARGE = "{name} is larger than {limit_mb} MB. Upload a smaller file."
+APPLICATION_FILE_TYPE = "{name} isn't a PDF, PNG or JPEG file."
+APPLICATION_TOO_MANY_FILES = "You can attach up to {limit} files."
+APPLICATION_NOT_PENDING = "This application has already been decided or withdrawn."
+APPLICATION_OWN = "You can't decide your own application. Ask someone else on your staff."
+APPLICATION_FEEDBACK_REQUIRED = "Say why, so the learner knows what to do next."
+APPLICATION_NOT_YOURS = "Only the person who applied can withdraw this application."
+APPLICATION_NEEDS_GUARDIAN_CONSENT = (
+    "Your parent or carer needs to say yes before you can send an application. "
+    "We've emailed them; you can send the email again from your home page."
+)
