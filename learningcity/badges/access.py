@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from learningcity.organisations.models import Organisation
+
 from .models import Award, BadgeClass, Endorsement, Issuer
 
 
@@ -38,3 +40,14 @@ def access_endorsement_public(*, public_id: str) -> Endorsement:
         return Endorsement.objects.get(public_id=public_id)
     except Endorsement.DoesNotExist:
         raise Http404("No such endorsement.") from None
+
+
+def access_award_for_staff(*, organisation: Organisation, public_id: str) -> Award:
+    """An award of one of ``organisation``'s badges, or 404. Call it only after the caller has
+    passed ``access_organisation_for_staff`` for ``organisation``."""
+    try:
+        return Award.objects.select_related("badge_class__organisation__city").get(
+            badge_class__organisation=organisation, public_id=public_id
+        )
+    except Award.DoesNotExist:
+        raise Http404("No such award.") from None

@@ -227,18 +227,3 @@ def award_delivery_list_to_retry() -> QuerySet[AwardDelivery]:
         attempts__lt=MAX_ATTEMPTS,
         award__revoked_at__isnull=True,
     ).order_by("pk")
-
-
-def access_award_for_staff(*, organisation: Organisation, public_id: str) -> Award:
-    """An award of one of ``organisation``'s badges, or 404. Call it only after the caller has
-    passed ``access_organisation_for_staff``."""
-    from django.http import Http404
-
-    award = (
-        Award.objects.select_related("badge_class__organisation__city")
-        .filter(badge_class__organisation=organisation, public_id=public_id)
-        .first()
-    )
-    if award is None:
-        raise Http404("No such award.")
-    return award

@@ -359,20 +359,6 @@ def access_bulk_issue(*, organisation: Organisation, public_id: str) -> BulkIssu
     return bulk_issue
 
 
-def access_award_for_staff(*, organisation: Organisation, public_id: str) -> Award:
-    """An award of one of ``organisation``'s badge classes, or 404."""
-    from django.http import Http404
-
-    award = (
-        Award.objects.select_related("badge_class")
-        .filter(badge_class__organisation=organisation, public_id=public_id)
-        .first()
-    )
-    if award is None:
-        raise Http404("No such award.")
-    return award
-
-
 def award_list_for_organisation(
     *, organisation: Organisation, badge_public_id: str = "", status: str = "", query: str = ""
 ) -> QuerySet[Award]:

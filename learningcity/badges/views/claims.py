@@ -23,6 +23,7 @@ from learningcity.organisations.access import access_organisation_for_staff
 from learningcity.organisations.models import Organisation, Role
 
 from .. import claims, delivery, posters
+from ..access import access_award_for_staff
 from ..forms_claims import ClaimCodeCreateForm, ClaimForm, DeliveryFilterForm
 from ..models import Award, DeliveryStatus
 
@@ -242,7 +243,7 @@ def award_resend(
     organisation, _ = access_organisation_for_staff(
         user=request.user, city_slug=city_slug, org_slug=org_slug, min_role=Role.ISSUER
     )
-    award = delivery.access_award_for_staff(organisation=organisation, public_id=public_id)
+    award = access_award_for_staff(organisation=organisation, public_id=public_id)
     try:
         delivery.award_delivery_resend(award=award)
     except ServiceError as exc:

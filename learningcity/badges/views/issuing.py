@@ -24,6 +24,7 @@ from learningcity.organisations.access import access_organisation_for_staff
 from learningcity.organisations.models import Organisation, Role
 
 from .. import issuing
+from ..access import access_award_for_staff
 from ..forms_issuing import AwardFilterForm, AwardForm, BulkUploadForm, RevokeForm
 from ..models import Award, BulkIssue
 from ..services import AwardEvidence, award_issue, award_revoke
@@ -263,7 +264,7 @@ def award_revoke_page(
 ) -> HttpResponse:
     """GET shows the confirmation step with the reason field; POST revokes."""
     organisation = _organisation(request, city_slug, org_slug, Role.ISSUER)
-    award = issuing.access_award_for_staff(organisation=organisation, public_id=public_id)
+    award = access_award_for_staff(organisation=organisation, public_id=public_id)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
