@@ -9,6 +9,7 @@ turns on the hardened defaults under which ``manage.py check --deploy`` reports 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "learningcity.accounts",
     "learningcity.organisations",
     "learningcity.badges",
+    "learningcity.opportunities",
     "learningcity.verification",
     "learningcity.demo",
 ]
@@ -242,7 +244,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Files --------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Leaflet's own files (for the opportunities map) come from the pinned django-leaflet package.
+# Only its static folder is used: the app itself would pull in GeoDjango, which needs GDAL.
+_LEAFLET_SPEC = importlib.util.find_spec("leaflet")
+if _LEAFLET_SPEC is None or not _LEAFLET_SPEC.submodule_search_locations:
+    raise ImproperlyConfigured("django-leaflet is not installed: run `make install`.")
+LEAFLET_STATIC_DIR = Path(next(iter(_LEAFLET_SPEC.submodule_search_locations))) / "static/leaflet"
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/leaflet", LEAFLET_STATIC_DIR)]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

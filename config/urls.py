@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
     path("", include("learningcity.accounts.urls")),
+    path("me/", include("learningcity.opportunities.urls_me")),
     path("accounts/", include("allauth.urls")),
     path("", include("learningcity.organisations.urls_site")),
     path("", include("learningcity.badges.urls")),
@@ -18,10 +19,24 @@ urlpatterns = [
     path("claim/", include("learningcity.badges.urls_claim_public")),
     path("<slug:city_slug>/admin/endorsements/", include("learningcity.badges.urls_city_admin")),
     path("apply/", include("learningcity.badges.urls_apply")),
+    path(
+        "<slug:city_slug>/admin/opportunities/",
+        include("learningcity.opportunities.urls_city_admin"),
+    ),
+    path("<slug:city_slug>/opportunities/", include("learningcity.opportunities.urls_public")),
+    path("<slug:city_slug>/opportunities/", include("learningcity.opportunities.urls_booking")),
     path("<slug:city_slug>/", include("learningcity.cities.urls")),
     path(
         "<slug:city_slug>/organisations/<slug:org_slug>/badges/",
         include("learningcity.badges.urls_staff"),
+    ),
+    path(
+        "<slug:city_slug>/organisations/<slug:org_slug>/opportunities/sessions/<str:session_id>/",
+        include("learningcity.opportunities.urls_staff_sessions"),
+    ),
+    path(
+        "<slug:city_slug>/organisations/<slug:org_slug>/opportunities/",
+        include("learningcity.opportunities.urls_staff"),
     ),
     path("<slug:city_slug>/organisations/", include("learningcity.organisations.urls")),
 ]

@@ -97,6 +97,18 @@ class City(TimeStampedModel):
     )
     logo = models.ImageField(upload_to="cities/logos/", blank=True)
     is_live = models.BooleanField(default=True, help_text="Shown on the home page.")
+
+    class OpportunityReview(models.TextChoices):
+        UNTRUSTED = "untrusted", "Review opportunities from organisations that are not trusted"
+        ALL = "all", "Review every opportunity before it is published"
+        NONE = "none", "Publish every approved organisation's opportunities directly"
+
+    opportunity_review = models.CharField(
+        max_length=10,
+        choices=OpportunityReview.choices,
+        default=OpportunityReview.UNTRUSTED,
+        help_text="The city's moderation rule for new opportunities.",
+    )
     admins: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="CityAdmin", related_name="administered_cities"
     )

@@ -37,6 +37,10 @@ class Organisation(TimeStampedModel):
     logo = models.ImageField(upload_to="organisations/logos/", blank=True)
     areas_served = models.ManyToManyField("cities.Area", blank=True, related_name="organisations")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    is_trusted = models.BooleanField(
+        default=False,
+        help_text="Trusted organisations publish opportunities without the city team's review.",
+    )
     status_reason = models.TextField(
         blank=True, help_text="Why the city team suspended the organisation, shown to its staff."
     )
