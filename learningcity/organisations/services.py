@@ -246,6 +246,22 @@ def organisation_reinstate(*, organisation: Organisation, by: User) -> Organisat
 
 
 @transaction.atomic
+def organisation_set_trusted(
+    *, organisation: Organisation, by: User, trusted: bool
+) -> Organisation:
+    """The city team marks an active organisation trusted (its opportunities are published
+    without review, under the city's "untrusted" rule) or takes that trust away."""
+    if not user_is_city_admin(user=by, city=organisation.city):
+        raise AccessDenied(errors.ORGANISATION_CITY_ADMINS_ONLY)
+    locked = _organisation_lock(organisation)
+    if trusted and locked.status != Organisation.Status.ACTIVE:
+        raise ServiceError(errors.ORGANISATION_TRUST_NEEDS_ACTIVE.format(name=locked.name))
+    locked.is_trusted = trusted
+    locked.save(update_fields=["is_trusted", "updated_at"])
+    return locked
+
+
+@transaction.atomic
 def organisation_update(*, organisation: Organisation, by: User, **fields: Any) -> Organisation:
     """An owner changes the organisation's profile: any of :data:`EDITABLE_FIELDS`.
 

@@ -26,6 +26,11 @@ urlpatterns = [
         name="city-admin-organisation-suspend",
     ),
     path(
+        "<slug:city_slug>/admin/organisations/<str:public_id>/trust/",
+        views.city_admin_trust,
+        name="city-admin-organisation-trust",
+    ),
+    path(
         "<slug:city_slug>/admin/organisations/<str:public_id>/reinstate/",
         views.city_admin_reinstate,
         name="city-admin-organisation-reinstate",

@@ -64,6 +64,7 @@ from .services import (
     organisation_approve,
     organisation_register,
     organisation_reinstate,
+    organisation_set_trusted,
     organisation_suspend,
     organisation_update,
 )
@@ -532,4 +533,26 @@ def city_admin_reinstate(
             organisation=organisation, by=request.user
         ),
         success="{name} is active again. We've emailed its owners.",
+    )
+
+
+@login_required
+@require_POST
+def city_admin_trust(
+    request: AuthenticatedHttpRequest, city_slug: str, public_id: str
+) -> HttpResponse:
+    """Trust an active organisation to publish opportunities without review, or stop."""
+    trusted = request.POST.get("trusted") == "1"
+    return _city_admin_status_change(
+        request,
+        city_slug=city_slug,
+        public_id=public_id,
+        change=lambda organisation: organisation_set_trusted(
+            organisation=organisation, by=request.user, trusted=trusted
+        ),
+        success=(
+            "{name} is trusted: its opportunities are published without review."
+            if trusted
+            else "{name} is no longer trusted: its new opportunities wait for review."
+        ),
     )
