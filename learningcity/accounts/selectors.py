@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from django.db.models import Q
 
 from .models import User
 
@@ -20,6 +21,26 @@ def user_for_email(*, email: str) -> User | None:
         .first()
     )
     return address.user if address else None
+
+
+def users_for_emails(*, emails: list[str]) -> dict[str, User | None] | None:
+    """The account of each of ``emails`` (lower-case ASCII addresses), as :func:`user_for_email`
+    finds it, in one query — or ``None`` when a match went beyond ASCII case folding (then the
+    caller asks :func:`user_for_email` one by one, where the database's rule is the only rule)."""
+    match = Q()
+    for email in emails:
+        match |= Q(email__iexact=email)
+    found: dict[str, User | None] = dict.fromkeys(emails)
+    addresses = (
+        EmailAddress.objects.filter(match, verified=True).select_related("user").order_by("pk")
+    )  # ordered as user_for_email's .first()
+    for address in addresses:
+        if not address.email.isascii():
+            return None
+        email = address.email.lower()
+        if email in found and found[email] is None:
+            found[email] = address.user
+    return found
 
 
 def verified_emails(*, user: User) -> list[str]:

@@ -9,25 +9,30 @@ email is sent by a task after commit. What the mail server says decides the stat
 - anything else (server down, timeout, 4xx) → stays ``queued`` with ``attempts`` + 1 and the
   error; ``send_award_reminders`` retries those later, up to :data:`MAX_ATTEMPTS`.
 
-The email's link is a signed token (``django.core.signing``) of the award's public id. Opening
-it marks the delivery ``claimed``: whoever holds the link holds the email, which is what
-"claimed" means here. It never expires: the award page behind it is public by design.
+The email's link is a signed token (``django.core.signing``) of the award's public id. It never
+expires: the award page behind it is public by design. Merely opening it does *not* mark the
+delivery ``claimed``: mail scanners and link previewers open every link in an email. "Claimed"
+means the learner acted — they opened it signed in as the award's recipient, or pressed the
+page's button (a POST, which scanners don't send): see :func:`award_delivery_claim_from_link`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import smtplib
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from learningcity.accounts.models import User
 from learningcity.core import errors
 from learningcity.core.errors import ServiceError
 from learningcity.organisations.models import Organisation
@@ -78,22 +83,57 @@ def _enqueue(*, award_id: int, kind: str = EmailKind.AWARD, force: bool = False)
     )
 
 
-def award_delivery_queue(*, award: Award) -> AwardDelivery:
+def award_delivery_queue(*, award: Award, new: bool = False) -> AwardDelivery:
     """Record the award's email as queued and send it after commit. ``award_issue`` calls this
-    inside its transaction, so an award never exists without its delivery row."""
+    inside its transaction, so an award never exists without its delivery row. ``new``: the
+    award was made in this transaction, so it has no delivery row yet (one query, not two)."""
+    if new:
+        delivery = AwardDelivery.objects.create(award=award)
+        _enqueue(award_id=award.pk)
+        return delivery
     delivery, _ = AwardDelivery.objects.get_or_create(award=award)
     _enqueue(award_id=award.pk)
     return delivery
 
 
+def award_deliveries_queue_new(*, awards: list[Award]) -> list[AwardDelivery]:
+    """:func:`award_delivery_queue` for many awards made in this transaction (a bulk issue's
+    batch), with one query; their emails go out after commit in one task
+    (:func:`award_deliveries_send`)."""
+    from .tasks import award_emails_send  # the task module imports this one
+
+    deliveries = AwardDelivery.objects.bulk_create([AwardDelivery(award=a) for a in awards])
+    award_ids = [award.pk for award in awards]
+    if award_ids:
+        transaction.on_commit(lambda: award_emails_send.enqueue(award_ids=award_ids))
+    return deliveries
+
+
 def award_delivery_mark_claimed(*, award: Award) -> AwardDelivery:
-    """The recipient has the award in hand (opened the link, or claimed it with a code)."""
+    """The recipient has the award in hand (acted on the email's link, or claimed it with a
+    code)."""
     delivery, _ = AwardDelivery.objects.get_or_create(award=award)
     if delivery.status != DeliveryStatus.CLAIMED:
         delivery.status = DeliveryStatus.CLAIMED
         delivery.claimed_at = timezone.now()
         delivery.save(update_fields=["status", "claimed_at", "updated_at"])
     return delivery
+
+
+def award_delivery_claim_from_link(*, award: Award, user: User | None, pressed: bool) -> bool:
+    """Someone is on the page the email's link opens. Mark the delivery claimed when a person
+    acted on it: ``pressed`` the page's button (a POST), or is signed in as the award's
+    recipient. A bare GET by anyone else — a mail scanner, a link preview — changes nothing.
+    A revoked award is never claimed. Returns whether the delivery is now claimed."""
+    if award.revoked_at is not None:
+        return False
+    is_recipient = (
+        user is not None and award.recipient_id is not None and (award.recipient_id == user.pk)
+    )
+    if not (pressed or is_recipient):
+        return AwardDelivery.objects.filter(award=award, status=DeliveryStatus.CLAIMED).exists()
+    award_delivery_mark_claimed(award=award)
+    return True
 
 
 @transaction.atomic
@@ -142,6 +182,14 @@ def award_delivery_send(*, award_id: int, kind: str = EmailKind.AWARD, force: bo
     delivery = AwardDelivery.objects.select_related("award__badge_class__organisation__city").get(
         award_id=award_id
     )
+    return _delivery_send(delivery, kind=kind, force=force)
+
+
+def _delivery_send(
+    delivery: AwardDelivery, *, kind: str, force: bool, connection: BaseEmailBackend | None = None
+) -> str:
+    """:func:`award_delivery_send` of a delivery read with its award, badge class, organisation
+    and city; through ``connection`` when the caller keeps one open for many emails."""
     award = delivery.award
     if award.revoked_at is not None:
         return delivery.status
@@ -151,7 +199,8 @@ def award_delivery_send(*, award_id: int, kind: str = EmailKind.AWARD, force: bo
     fields = ["attempts", "last_error", "status", "updated_at"]
     delivery.attempts += 1
     try:
-        get_connection(fail_silently=False).send_messages([_message(award, kind=kind)])
+        sender = connection if connection is not None else get_connection(fail_silently=False)
+        sender.send_messages([_message(award, kind=kind)])
     except smtplib.SMTPRecipientsRefused as exc:
         delivery.status = DeliveryStatus.BOUNCED
         delivery.last_error = "; ".join(
@@ -174,6 +223,37 @@ def award_delivery_send(*, award_id: int, kind: str = EmailKind.AWARD, force: bo
             fields.append("sent_at")
     delivery.save(update_fields=fields)
     return delivery.status
+
+
+def award_deliveries_send(*, award_ids: list[int]) -> None:
+    """:func:`award_delivery_send` of many award emails (a bulk issue's batch): the deliveries
+    read with one query, and one connection to the mail server for all of them. Each email's
+    outcome is recorded on its own delivery exactly as when sent alone; after a temporary
+    failure the connection is dropped, so the next email opens its own."""
+    deliveries = (
+        AwardDelivery.objects.select_related("award__badge_class__organisation__city")
+        .filter(award_id__in=award_ids)
+        .order_by("pk")
+    )
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError):
+        _close_quietly(connection)  # each send below tries again, and records why it failed
+    try:
+        for delivery in deliveries:
+            status = _delivery_send(
+                delivery, kind=EmailKind.AWARD, force=False, connection=connection
+            )
+            if status == DeliveryStatus.QUEUED and delivery.last_error:
+                _close_quietly(connection)
+    finally:
+        _close_quietly(connection)
+
+
+def _close_quietly(connection: BaseEmailBackend) -> None:
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        connection.close()
 
 
 def award_reminders_send(*, older_than: datetime.timedelta) -> int:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ from learningcity.core.errors import ServiceError
 from learningcity.organisations.models import Organisation
 
 from .models import Award, BadgeClass, BulkIssue, BulkIssueRow
-from .services import AwardEvidence, award_issue
+from .services import AwardEvidence, AwardIssueCache, award_issue
 
 MAX_ROWS = 10_000
 BATCH_SIZE = 50
@@ -278,6 +278,15 @@ def bulk_issue_resume(*, bulk_issue: BulkIssue) -> bool:
 
 def _issue_row(row: BulkIssueRow, *, issued_by: User | None) -> None:
     """Issue one locked row and record its award, or its refusal, in the caller's transaction."""
+    _issue_row_unsaved(row, issued_by=issued_by, cache=None)
+    row.save(update_fields=["award", "issue_error"])
+
+
+def _issue_row_unsaved(
+    row: BulkIssueRow, *, issued_by: User | None, cache: AwardIssueCache | None
+) -> None:
+    """Issue one locked row and note its award, or its refusal, on the row; the caller saves
+    the row in the same transaction (a batch saves all its rows with one query)."""
     evidence = []
     if row.evidence_narrative or row.evidence_url:
         evidence.append(AwardEvidence(narrative=row.evidence_narrative, url=row.evidence_url))
@@ -292,11 +301,40 @@ def _issue_row(row: BulkIssueRow, *, issued_by: User | None) -> None:
                 issued_at=row.issued_at,
                 expires_at=row.expires_at,
                 evidence=evidence,
+                cache=cache,
             )
-            row.save(update_fields=["award"])
     except ServiceError as refusal:
         row.issue_error = refusal.message
-        row.save(update_fields=["issue_error"])
+    except IntegrityError:
+        # Someone gave the same person the same badge at the same moment (the one-live-award
+        # constraint): the row is refused as if they had been first. Anything else is a bug.
+        if not _live_award_exists(row):
+            raise
+        if cache is not None:
+            cache.forget_current_award(badge_class=row.badge_class, recipient_email=row.email)
+        row.issue_error = errors.AWARD_ALREADY_HELD.format(email=row.email)
+
+
+def _live_award_exists(row: BulkIssueRow) -> bool:
+    return Award.objects.filter(
+        badge_class=row.badge_class,
+        recipient_email=row.email,
+        revoked_at__isnull=True,
+        replaced_at__isnull=True,
+    ).exists()
+
+
+def _rows_save(rows: list[BulkIssueRow]) -> None:
+    """``row.save(update_fields=["award", "issue_error"])`` for each row, as one statement run
+    once per row: cheaper than a query built per row, or ``bulk_update``'s ``CASE``."""
+    meta, quote = BulkIssueRow._meta, connection.ops.quote_name
+    award, issue_error = meta.get_field("award").column, meta.get_field("issue_error").column
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote(award)} = %s, {quote(issue_error)} = %s "  # noqa: S608 (names from the model)
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(row.award_id, row.issue_error, row.pk) for row in rows])
 
 
 def bulk_issue_process(*, bulk_issue_id: int, batch_size: int = BATCH_SIZE) -> int:
@@ -305,7 +343,9 @@ def bulk_issue_process(*, bulk_issue_id: int, batch_size: int = BATCH_SIZE) -> i
     Each batch is one transaction that locks its rows (``SKIP LOCKED`` where the database has
     it, so a second worker takes other rows; SQLite has one writer at a time anyway) and sets
     each row's award beside the award itself. Killed mid-batch, the batch rolls back whole and
-    its rows are pending again for the next worker.
+    its rows are pending again for the next worker. What the rows of a batch share (issuer,
+    keys, status-list bits, accounts) is read once per batch (:class:`AwardIssueCache`), and the
+    batch's emails go out after its commit in one task over one mail-server connection.
     """
     BulkIssue.objects.filter(pk=bulk_issue_id, status=BulkIssue.Status.QUEUED).update(
         status=BulkIssue.Status.RUNNING
@@ -314,6 +354,7 @@ def bulk_issue_process(*, bulk_issue_id: int, batch_size: int = BATCH_SIZE) -> i
     if bulk_issue.status != BulkIssue.Status.RUNNING:
         return 0
     issued = 0
+    cache = AwardIssueCache()
     while True:
         with transaction.atomic():
             rows = list(
@@ -322,9 +363,13 @@ def bulk_issue_process(*, bulk_issue_id: int, batch_size: int = BATCH_SIZE) -> i
                 .select_related("badge_class__organisation")
                 .order_by("line")[:batch_size]
             )
-            for row in rows:
-                _issue_row(row, issued_by=bulk_issue.created_by)
-                issued += row.award_id is not None
+            if rows:
+                planned = [(row.badge_class, row.email) for row in rows if row.badge_class]
+                with cache.batch(awards=planned):
+                    for row in rows:
+                        _issue_row_unsaved(row, issued_by=bulk_issue.created_by, cache=cache)
+                        issued += row.award is not None
+                _rows_save(rows)
         if not rows:
             break
     # Rows another worker holds locked are still pending: that worker finishes the run.

@@ -406,7 +406,8 @@ class DeliveryStatus(models.TextChoices):
 
 class AwardDelivery(TimeStampedModel):
     """How the email telling someone about their award fared: queued, sent, bounced or claimed
-    (the link in it was opened, or the award came from the learner's own claim)."""
+    (the recipient accepted it from the link in it — pressing the button or opening it signed
+    in, never a bare GET a mail scanner makes — or the award came from the learner's own claim)."""
 
     award = models.OneToOneField(Award, on_delete=models.CASCADE, related_name="delivery")
     status = models.CharField(

@@ -103,7 +103,11 @@ def badge_class_image_url(badge_class: BadgeClass, kind: str = "png") -> str:
     )
 
 
-def achievement(badge_class: BadgeClass, issuer: Issuer) -> documents.Achievement:
+def achievement(
+    badge_class: BadgeClass, issuer: Issuer, *, creator: documents.Issuer | None = None
+) -> documents.Achievement:
+    """The OB 3.0 Achievement of ``badge_class``. ``creator`` is ``issuer``'s profile when the
+    caller has it already (:func:`issuer_profile` reads the issuer's owner)."""
     alignments = tuple(
         documents.Alignment(
             target_name=skill["name"],
@@ -123,7 +127,7 @@ def achievement(badge_class: BadgeClass, issuer: Issuer) -> documents.Achievemen
         level=badge_class.level or None,
         alignments=alignments,
         tags=tuple(badge_class.tags),
-        creator=issuer_profile(issuer),
+        creator=creator or issuer_profile(issuer),
     )
 
 

@@ -8,12 +8,13 @@ and revocation only flips the award's bit in its issuer's status list (which is 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import dataclasses
 import datetime
 import json
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -23,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from learningcity.accounts.models import User
-from learningcity.accounts.selectors import user_for_email
+from learningcity.accounts.selectors import user_for_email, users_for_emails
 from learningcity.cities.models import City
 from learningcity.core import errors
 from learningcity.core.errors import ServiceError
@@ -32,7 +33,7 @@ from learningcity.credentials import status_list as bitstring
 from learningcity.organisations.models import Organisation
 
 from . import publishing
-from .delivery import award_delivery_queue
+from .delivery import award_deliveries_queue_new, award_delivery_queue
 from .models import Award, BadgeClass, Endorsement, Issuer, IssuerKey, StatusList
 
 
@@ -116,9 +117,9 @@ def status_list_sign(*, status_list: StatusList) -> StatusList:
     return status_list
 
 
-@transaction.atomic
-def status_list_allocate(*, issuer: Issuer) -> tuple[StatusList, int]:
-    """Take the next free bit of the issuer's current status list (a new list when full)."""
+def _status_list_current_locked(*, issuer: Issuer) -> StatusList:
+    """The issuer's current revocation list, locked until the transaction ends; a new one,
+    signed, when there is none or it is full."""
     current = (
         StatusList.objects.select_for_update()
         .filter(issuer=issuer, purpose="revocation")
@@ -131,6 +132,14 @@ def status_list_allocate(*, issuer: Issuer) -> tuple[StatusList, int]:
         )
         status_list_sign(status_list=current)
         current = StatusList.objects.select_for_update().get(pk=current.pk)
+    current.issuer = issuer  # the same row: spares a query for its URL
+    return current
+
+
+@transaction.atomic
+def status_list_allocate(*, issuer: Issuer) -> tuple[StatusList, int]:
+    """Take the next free bit of the issuer's current status list (a new list when full)."""
+    current = _status_list_current_locked(issuer=issuer)
     index = current.next_index
     current.next_index = index + 1
     current.save(update_fields=["next_index", "updated_at"])
@@ -166,7 +175,266 @@ class AwardEvidence:
         )
 
 
-@transaction.atomic
+# --- Issuing -------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Signer:
+    """An issuer ready to sign: its OB 3.0 profile and its active keys, decrypted."""
+
+    issuer: Issuer
+    profile: documents.Issuer
+    ed25519: Ed25519PrivateKey
+    verification_method: str
+    rsa: RSAPrivateKey
+    kid: str
+
+
+def _signer(issuer: Issuer, *, private_keys: dict[int, object] | None = None) -> _Signer:
+    """``issuer``'s active keys (one query) and profile. ``private_keys`` keeps decrypted keys
+    by id for the next call (a run of awards); without it each call decrypts."""
+    active = {
+        key.kind: key
+        for key in IssuerKey.objects.filter(
+            issuer=issuer,
+            retired_at__isnull=True,
+            kind__in=[IssuerKey.Kind.ED25519, IssuerKey.Kind.RSA],
+        )
+    }
+    # One active key per kind is a database constraint; a missing one fails as it always did.
+    ed_key = active.get(IssuerKey.Kind.ED25519) or issuer_active_key(
+        issuer=issuer, kind=IssuerKey.Kind.ED25519
+    )
+    rsa_key = active.get(IssuerKey.Kind.RSA) or issuer_active_key(
+        issuer=issuer, kind=IssuerKey.Kind.RSA
+    )
+    decrypted = private_keys if private_keys is not None else {}
+    for key in (ed_key, rsa_key):
+        if key.pk not in decrypted:
+            decrypted[key.pk] = _private_key(key)
+    return _Signer(
+        issuer=issuer,
+        profile=publishing.issuer_profile(issuer),
+        ed25519=cast(Ed25519PrivateKey, decrypted[ed_key.pk]),
+        verification_method=publishing.verification_method(issuer, ed_key),
+        rsa=cast(RSAPrivateKey, decrypted[rsa_key.pk]),
+        kid=publishing.jwt_kid(issuer, rsa_key),
+    )
+
+
+def _issuer_for(badge_class: BadgeClass) -> Issuer:
+    organisation = badge_class.organisation
+    issuer = issuer_ensure(organisation=organisation)
+    issuer.organisation = organisation  # the same row: spares a query for the profile
+    return issuer
+
+
+def _award_current_locked(*, badge_class: BadgeClass, recipient_email: str) -> Award | None:
+    """The live (not revoked, not replaced) award of ``badge_class`` to the address, locked."""
+    return (
+        Award.objects.select_for_update()
+        .filter(
+            badge_class=badge_class,
+            recipient_email=recipient_email,
+            revoked_at__isnull=True,
+            replaced_at__isnull=True,
+        )
+        .first()
+    )
+
+
+@dataclasses.dataclass
+class _StatusBlock:
+    """Bits ``next``…``end - 1`` of ``status_list``, taken for this batch's awards."""
+
+    status_list: StatusList
+    url: str
+    next: int
+    end: int
+
+
+# Addresses per query when a batch reads accounts (SQLite parses an ``OR`` chain as a tree as
+# deep as the chain) and awards.
+_ACCOUNTS_PER_QUERY = 100
+_AWARDS_PER_QUERY = 500
+
+
+class AwardIssueCache:
+    """What one award shares with the next in a run of many (a bulk issue), read once.
+
+    Give it to :func:`award_issue` as ``cache``, inside :meth:`batch` (one transaction)::
+
+        cache = AwardIssueCache()
+        with transaction.atomic(), cache.batch(awards=[(badge_class, email), ...]):
+            for ...:
+                award_issue(..., cache=cache)
+
+    Read once per batch, with one query each, and dropped when the batch ends: the issuer with
+    its active keys and profile; each badge class's achievement; the accounts that have
+    verified the batch's addresses and the live awards they already hold (locked, as
+    :func:`award_issue` locks them one at a time); and a block of status-list bits, one per
+    award, taken under the list's lock (the bits left over go back at the end of the batch).
+    The awards' delivery rows are made together as the batch ends, still in its transaction, so
+    an award never commits without one.
+    Kept for the whole run: the decrypted private keys. Nothing else outlives its transaction,
+    so a key rotated, an address verified or an award issued between batches is seen by the
+    next one; an award it was not told about is looked up as without a cache.
+    """
+
+    def __init__(self) -> None:
+        self._private_keys: dict[int, object] = {}
+        self._open = False
+        self._clear()
+
+    def _clear(self) -> None:
+        self._signers: dict[int, _Signer] = {}  # by organisation id
+        self._achievements: dict[int, documents.Achievement] = {}  # by badge class id
+        self._blocks: dict[int, _StatusBlock] = {}  # by issuer id
+        self._accounts: dict[str, User | None] = {}  # by lower-case address
+        self._current: dict[tuple[int, str], Award | None] = {}  # by (badge class id, address)
+        self._to_notify: list[Award] = []
+
+    @contextlib.contextmanager
+    def batch(self, *, awards: Iterable[tuple[BadgeClass, str]]) -> Iterator[AwardIssueCache]:
+        """Read what issuing ``awards`` (badge class, address) in this transaction needs."""
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("AwardIssueCache.batch() runs inside transaction.atomic()")
+        if self._open:
+            raise RuntimeError("AwardIssueCache batches do not nest")
+        planned = [(badge_class, email.strip().lower()) for badge_class, email in awards]
+        self._open = True
+        try:
+            self._read(planned)
+            yield self
+            self._give_back_unused_bits()
+            self._queue_deliveries()
+        finally:
+            self._open = False
+            self._clear()
+
+    def _read(self, planned: list[tuple[BadgeClass, str]]) -> None:
+        per_issuer: dict[int, tuple[Issuer, int]] = {}
+        for badge_class, _ in planned:
+            signer = self.signer(badge_class)
+            issuer, count = per_issuer.get(signer.issuer.pk, (signer.issuer, 0))
+            per_issuer[issuer.pk] = (issuer, count + 1)
+        self._read_current_awards(planned)
+        for issuer, count in per_issuer.values():
+            self._take_bits(issuer, count)
+        self._read_accounts({email for _, email in planned})
+
+    def _read_current_awards(self, planned: list[tuple[BadgeClass, str]]) -> None:
+        wanted = {(badge_class.pk, email) for badge_class, email in planned}
+        badge_class_ids = {badge_class_id for badge_class_id, _ in wanted}
+        emails = sorted({email for _, email in wanted})
+        self._current = dict.fromkeys(wanted)
+        for start in range(0, len(emails), _AWARDS_PER_QUERY):
+            for award in Award.objects.select_for_update().filter(
+                badge_class_id__in=badge_class_ids,
+                recipient_email__in=emails[start : start + _AWARDS_PER_QUERY],
+                revoked_at__isnull=True,
+                replaced_at__isnull=True,
+            ):
+                key = (award.badge_class_id, award.recipient_email)
+                if key in self._current:
+                    self._current[key] = award
+
+    def _take_bits(self, issuer: Issuer, count: int) -> None:
+        status_list = _status_list_current_locked(issuer=issuer)
+        start = status_list.next_index
+        end = min(start + count, StatusList.LENGTH)
+        status_list.next_index = end
+        status_list.save(update_fields=["next_index", "updated_at"])
+        self._blocks[issuer.pk] = _StatusBlock(
+            status_list=status_list,
+            url=publishing.status_list_url(status_list),
+            next=start,
+            end=end,
+        )
+
+    def _give_back_unused_bits(self) -> None:
+        """Awards planned but not issued (refused) leave their bits to the next award. The list
+        is still locked by this transaction, so nobody has taken a bit after the block."""
+        for block in self._blocks.values():
+            if block.next < block.end:
+                StatusList.objects.filter(pk=block.status_list.pk, next_index=block.end).update(
+                    next_index=block.next, updated_at=timezone.now()
+                )
+
+    def _queue_deliveries(self) -> None:
+        """The delivery rows (and emails after commit) of the batch's awards, in one query. An
+        award undone since (its caller's savepoint rolled back; its id may have been given to
+        another since) gets none."""
+        if not self._to_notify:
+            return
+        kept = set(
+            Award.objects.filter(pk__in=[award.pk for award in self._to_notify]).values_list(
+                "pk", "public_id"
+            )
+        )
+        award_deliveries_queue_new(
+            awards=[award for award in self._to_notify if (award.pk, award.public_id) in kept]
+        )
+
+    def notify(self, award: Award) -> None:
+        """Queue ``award``'s email with the batch's others when the batch ends."""
+        self._to_notify.append(award)
+
+    def _read_accounts(self, emails: set[str]) -> None:
+        """The account of each address, as :func:`user_for_email` finds it, for many at once.
+
+        Only ASCII addresses are read this way, where the database's case-insensitive match is
+        plain ASCII case folding on every backend; any other address is looked up on its own.
+        """
+        ascii_emails = sorted(email for email in emails if email.isascii())
+        for start in range(0, len(ascii_emails), _ACCOUNTS_PER_QUERY):
+            found = users_for_emails(emails=ascii_emails[start : start + _ACCOUNTS_PER_QUERY])
+            if found is not None:  # else: a case rule beyond ASCII; ask one by one
+                self._accounts.update(found)
+
+    def _check_open(self) -> None:
+        if not self._open:
+            raise RuntimeError("award_issue(cache=...) runs inside AwardIssueCache.batch()")
+
+    def signer(self, badge_class: BadgeClass) -> _Signer:
+        signer = self._signers.get(badge_class.organisation_id)
+        if signer is None:
+            signer = _signer(_issuer_for(badge_class), private_keys=self._private_keys)
+            self._signers[badge_class.organisation_id] = signer
+        return signer
+
+    def achievement(self, badge_class: BadgeClass, signer: _Signer) -> documents.Achievement:
+        achievement = self._achievements.get(badge_class.pk)
+        if achievement is None:
+            achievement = publishing.achievement(badge_class, signer.issuer, creator=signer.profile)
+            self._achievements[badge_class.pk] = achievement
+        return achievement
+
+    def current_award(self, *, badge_class: BadgeClass, recipient_email: str) -> Award | None:
+        key = (badge_class.pk, recipient_email)
+        if key in self._current:
+            return self._current[key]
+        return _award_current_locked(badge_class=badge_class, recipient_email=recipient_email)
+
+    def forget_current_award(self, *, badge_class: BadgeClass, recipient_email: str) -> None:
+        """The live award of this pair changed: ask the database next time."""
+        self._current.pop((badge_class.pk, recipient_email), None)
+
+    def account(self, email: str) -> User | None:
+        if email in self._accounts:
+            return self._accounts[email]
+        return user_for_email(email=email)
+
+    def status_bit(self, issuer: Issuer) -> tuple[StatusList, str, int]:
+        block = self._blocks.get(issuer.pk)
+        if block is None or block.next >= block.end:
+            status, index = status_list_allocate(issuer=issuer)
+            return status, publishing.status_list_url(status), index
+        index = block.next
+        block.next += 1
+        return block.status_list, block.url, index
+
+
 def award_issue(
     *,
     badge_class: BadgeClass,
@@ -177,6 +445,7 @@ def award_issue(
     expires_at: datetime.datetime | None = None,
     evidence: Sequence[AwardEvidence] = (),
     notify: bool = True,
+    cache: AwardIssueCache | None = None,
 ) -> Award:
     """Give ``badge_class`` to the person at ``recipient_email`` and sign its credentials.
 
@@ -186,34 +455,93 @@ def award_issue(
     :func:`awards_attach_for_email`). Refuses a second live award of the same badge class to the
     same address; a revoked or expired one may be re-issued (an expired one is then marked
     replaced). ``expires_at`` defaults to ``issued_at`` plus the badge class's expiry period.
+
+    ``cache`` (inside :meth:`AwardIssueCache.batch`) only makes a run of awards cheaper: the
+    award, its credentials and its email are the same with it or without it. With it, the
+    award is written in the batch's transaction without a savepoint of its own: a refusal
+    (``ServiceError``) comes before any write and leaves that transaction usable, but after any
+    other error the caller's own ``transaction.atomic()`` around the call must roll it back.
     """
     recipient_email = recipient_email.strip().lower()
     issued_at = issued_at or timezone.now()
-    current = (
-        Award.objects.select_for_update()
-        .filter(
+    if cache is None:
+        with transaction.atomic():
+            current = _award_current_locked(
+                badge_class=badge_class, recipient_email=recipient_email
+            )
+            _refuse_if_held(current, recipient_email=recipient_email)
+            return _award_make(
+                badge_class=badge_class,
+                recipient_email=recipient_email,
+                issued_by=issued_by,
+                recipient_name=recipient_name,
+                issued_at=issued_at,
+                expires_at=expires_at,
+                evidence=evidence,
+                notify=notify,
+                current=current,
+                cache=None,
+            )
+    cache._check_open()
+    current = cache.current_award(badge_class=badge_class, recipient_email=recipient_email)
+    _refuse_if_held(current, recipient_email=recipient_email)
+    with transaction.atomic(savepoint=False):
+        return _award_make(
             badge_class=badge_class,
             recipient_email=recipient_email,
-            revoked_at__isnull=True,
-            replaced_at__isnull=True,
+            issued_by=issued_by,
+            recipient_name=recipient_name,
+            issued_at=issued_at,
+            expires_at=expires_at,
+            evidence=evidence,
+            notify=notify,
+            current=current,
+            cache=cache,
         )
-        .first()
-    )
+
+
+def _refuse_if_held(current: Award | None, *, recipient_email: str) -> None:
+    if current is not None and not current.is_expired:
+        raise ServiceError(errors.AWARD_ALREADY_HELD.format(email=recipient_email))
+
+
+def _award_make(
+    *,
+    badge_class: BadgeClass,
+    recipient_email: str,
+    issued_by: User | None,
+    recipient_name: str,
+    issued_at: datetime.datetime,
+    expires_at: datetime.datetime | None,
+    evidence: Sequence[AwardEvidence],
+    notify: bool,
+    current: Award | None,
+    cache: AwardIssueCache | None,
+) -> Award:
+    """:func:`award_issue` once the address is known to hold no live award (``current`` is
+    an expired one, or ``None``), inside its transaction."""
     if current is not None:
-        if not current.is_expired:
-            raise ServiceError(errors.AWARD_ALREADY_HELD.format(email=recipient_email))
         current.replaced_at = timezone.now()
         current.save(update_fields=["replaced_at", "updated_at"])
     if expires_at is None:
         months = getattr(badge_class, "expiry_months", None)
         if months:
             expires_at = _add_months(issued_at, months)
-    issuer = issuer_ensure(organisation=badge_class.organisation)
-    status, index = status_list_allocate(issuer=issuer)
+    if cache is not None:
+        signer = cache.signer(badge_class)
+        achievement = cache.achievement(badge_class, signer)
+        status, status_url, index = cache.status_bit(signer.issuer)
+        recipient = cache.account(recipient_email)
+    else:
+        signer = _signer(_issuer_for(badge_class))
+        achievement = publishing.achievement(badge_class, signer.issuer, creator=signer.profile)
+        status, index = status_list_allocate(issuer=signer.issuer)
+        status_url = publishing.status_list_url(status)
+        recipient = user_for_email(email=recipient_email)
     award = Award(
         badge_class=badge_class,
         recipient_email=recipient_email,
-        recipient=user_for_email(email=recipient_email),
+        recipient=recipient,
         recipient_name=recipient_name,
         salt=secrets.token_hex(16),
         issued_at=issued_at,
@@ -225,8 +553,8 @@ def award_issue(
     )
     unsigned = documents.open_badge_credential(
         id=publishing.award_credential_id(award),
-        issuer=publishing.issuer_profile(issuer),
-        achievement=publishing.achievement(badge_class, issuer),
+        issuer=signer.profile,
+        achievement=achievement,
         recipient=documents.recipient_for_email(recipient_email, salt=award.salt),
         valid_from=issued_at,
         valid_until=expires_at,
@@ -234,28 +562,26 @@ def award_issue(
         description=badge_class.description,
         image=publishing.badge_class_image_url(badge_class),
         status=documents.StatusEntry(
-            id=f"{publishing.status_list_url(status)}#{index}",
-            status_list_credential=publishing.status_list_url(status),
+            id=f"{status_url}#{index}",
+            status_list_credential=status_url,
             status_list_index=index,
         ),
         evidence=[item.as_document() for item in evidence],
     )
-    ed_key = issuer_active_key(issuer=issuer, kind=IssuerKey.Kind.ED25519)
     award.ob3_credential = data_integrity.sign(
         unsigned,
-        private_key=cast(Ed25519PrivateKey, _private_key(ed_key)),
-        verification_method=publishing.verification_method(issuer, ed_key),
+        private_key=signer.ed25519,
+        verification_method=signer.verification_method,
         created=issued_at,
     )
-    rsa_key = issuer_active_key(issuer=issuer, kind=IssuerKey.Kind.RSA)
-    award.ob3_jwt = vcjwt.sign_vc_jwt(
-        unsigned,
-        private_key=cast(RSAPrivateKey, _private_key(rsa_key)),
-        kid=publishing.jwt_kid(issuer, rsa_key),
-    )
+    award.ob3_jwt = vcjwt.sign_vc_jwt(unsigned, private_key=signer.rsa, kid=signer.kid)
     award.save()
-    if notify:
-        award_delivery_queue(award=award)  # the email goes out after commit
+    if cache is not None:
+        cache.forget_current_award(badge_class=badge_class, recipient_email=recipient_email)
+    if notify and cache is not None:
+        cache.notify(award)  # its delivery row is made with the batch's others, before commit
+    elif notify:
+        award_delivery_queue(award=award, new=True)  # the email goes out after commit
     return award
 
 

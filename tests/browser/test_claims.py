@@ -137,6 +137,10 @@ def test_a_recipient_opens_the_award_email_and_staff_see_it_claimed(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your First Aid Basics badge")
     expect(page.get_by_text("jo@example.org")).to_be_visible()
     screenshot(page, "claim-award-link")
+    # Opening the link is not claiming it (mail scanners open links too): pressing is.
+    assert AwardDelivery.objects.get(award=award).status == DeliveryStatus.SENT
+    submit(page, "Accept my badge")
+    expect(page.get_by_text("You've accepted this badge.")).to_be_visible()
     assert AwardDelivery.objects.get(award=award).status == DeliveryStatus.CLAIMED
 
     issuer = MembershipFactory(organisation=organisation, role=Role.ISSUER).user

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from learningcity.accounts.tests.factories import UserFactory
 from learningcity.badges import delivery
 from learningcity.badges.models import AwardDelivery, DeliveryStatus
 from learningcity.badges.services import award_issue, award_revoke
@@ -135,14 +136,61 @@ class TestAwardEmail:
 
 
 class TestClaimLink:
-    def test_opening_the_link_marks_it_claimed(self, smtp, issue, client):
+    def test_opening_the_link_shows_the_award_but_does_not_mark_it_claimed(
+        self, smtp, issue, client
+    ):
+        # Mail scanners and link previewers open every link in an email: a bare GET is not
+        # the learner acting.
         award = issue("amara@example.org")
         response = client.get(link_in(smtp.to("amara@example.org")[0].body))
         assert response.status_code == 200
         assert award.get_absolute_url().encode() in response.content
+        assert b"Accept my badge" in response.content
+        delivery_row = status_of(award)
+        assert delivery_row.status == DeliveryStatus.SENT
+        assert delivery_row.claimed_at is None
+
+    def test_pressing_the_button_marks_it_claimed(self, smtp, issue, client):
+        award = issue("amara@example.org")
+        path = link_in(smtp.to("amara@example.org")[0].body)
+        response = client.post(path)
+        assert response.status_code == 302
+        assert response["Location"] == path
         delivery_row = status_of(award)
         assert delivery_row.status == DeliveryStatus.CLAIMED
         assert delivery_row.claimed_at is not None
+        page = client.get(path)
+        assert b"Accept my badge" not in page.content
+        assert b"accepted this badge." in page.content
+
+    def test_opening_the_link_signed_in_as_the_recipient_marks_it_claimed(
+        self, smtp, issue, client
+    ):
+        learner = UserFactory(email="amara@example.org")
+        award = issue("amara@example.org")
+        assert award.recipient == learner
+        client.force_login(learner)
+        response = client.get(link_in(smtp.to("amara@example.org")[0].body))
+        assert response.status_code == 200
+        assert status_of(award).status == DeliveryStatus.CLAIMED
+        assert b"Accept my badge" not in response.content
+
+    def test_opening_the_link_signed_in_as_someone_else_does_not_mark_it_claimed(
+        self, smtp, issue, client
+    ):
+        award = issue("amara@example.org")
+        client.force_login(UserFactory(email="kai@example.org"))
+        client.get(link_in(smtp.to("amara@example.org")[0].body))
+        assert status_of(award).status == DeliveryStatus.SENT
+
+    def test_a_revoked_award_is_never_marked_claimed(self, smtp, issue, client):
+        award = issue("amara@example.org")
+        path = link_in(smtp.to("amara@example.org")[0].body)
+        award_revoke(award=award, by=None, reason="Wrong person.")
+        response = client.get(path)
+        assert b"Accept my badge" not in response.content
+        client.post(path)
+        assert status_of(award).status == DeliveryStatus.SENT
 
     def test_an_altered_link_is_refused(self, smtp, issue, client):
         award = issue("amara@example.org")

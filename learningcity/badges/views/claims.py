@@ -7,6 +7,7 @@ renders. A :class:`ServiceError` is shown to the person as it is.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from learningcity.core.errors import ServiceError
@@ -25,7 +28,7 @@ from learningcity.organisations.models import Organisation, Role
 from .. import claims, delivery, posters
 from ..access import access_award_for_staff
 from ..forms_claims import ClaimCodeCreateForm, ClaimForm, DeliveryFilterForm
-from ..models import Award, DeliveryStatus
+from ..models import Award, ClaimCode, DeliveryStatus
 
 DELIVERIES_PER_PAGE = 50
 
@@ -87,9 +90,11 @@ def claim_code(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def claim_award(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in an award email. Opening it marks the delivery claimed."""
+    """The link in an award email. Opening it shows the award; the delivery becomes
+    ``claimed`` only when a person acts — signed in as the recipient, or pressing the button
+    (mail scanners open links too; see :mod:`learningcity.badges.delivery`)."""
     try:
         award = delivery.award_for_claim_token(token=token)
     except ServiceError as exc:
@@ -97,16 +102,26 @@ def claim_award(request: HttpRequest, token: str) -> HttpResponse:
             request, "badges/claims/claim_award_invalid.html", {"message": exc.message}, status=404
         )
     request.city = award.badge_class.organisation.city  # type: ignore[attr-defined]
-    if award.revoked_at is None:
-        delivery.award_delivery_mark_claimed(award=award)
+    user = request.user if request.user.is_authenticated else None
+    claimed = delivery.award_delivery_claim_from_link(
+        award=award,
+        user=user,  # type: ignore[arg-type]
+        pressed=request.method == "POST",
+    )
+    if request.method == "POST":
+        if claimed:
+            messages.success(
+                request, f"Thank you. {award.badge_class.organisation.name} can see you have it."
+            )
+        return redirect(request.path)
     return render(
         request,
         "badges/claims/claim_award.html",
         {
             "award": award,
             "badge_class": award.badge_class,
-            "in_your_account": request.user.is_authenticated
-            and award.recipient_id == request.user.pk,
+            "claimed": claimed,
+            "in_your_account": user is not None and award.recipient_id == user.pk,
             "login_url": f"{reverse(settings.LOGIN_URL)}?next={request.path}",
         },
     )
@@ -184,6 +199,23 @@ def claim_code_revoke(
     return redirect(_org_url("claim-code-list", organisation))
 
 
+def _poster_fields(organisation: Organisation, claim: ClaimCode) -> dict[str, Any]:
+    return {
+        "badge_name": claim.badge_class.name,
+        "organisation_name": organisation.name,
+        "claim_url": settings.SITE_URL + claim.get_absolute_url(),
+        "display_code": claim.display_code,
+        "site": urlsplit(settings.SITE_URL).netloc,
+    }
+
+
+def _poster_response(body: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 @require_GET
 def claim_code_poster(
@@ -193,17 +225,29 @@ def claim_code_poster(
         user=request.user, city_slug=city_slug, org_slug=org_slug, min_role=Role.ISSUER
     )
     claim = claims.access_claim_code_for_staff(organisation=organisation, code=code)
-    png = posters.claim_poster_png(
-        badge_name=claim.badge_class.name,
-        organisation_name=organisation.name,
-        claim_url=settings.SITE_URL + claim.get_absolute_url(),
-        display_code=claim.display_code,
-        site=urlsplit(settings.SITE_URL).netloc,
+    png = posters.claim_poster_png(**_poster_fields(organisation, claim))
+    return _poster_response(
+        png, content_type="image/png", filename=f"claim-poster-{claim.code}.png"
     )
-    response = HttpResponse(png, content_type="image/png")
-    response["Content-Disposition"] = f'inline; filename="claim-poster-{claim.code}.png"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+
+
+@login_required
+@require_GET
+def claim_code_poster_pdf(
+    request: HttpRequest, city_slug: str, org_slug: str, code: str
+) -> HttpResponse:
+    """The same poster as a printable A4 PDF, with the code's expiry."""
+    organisation, _ = access_organisation_for_staff(
+        user=request.user, city_slug=city_slug, org_slug=org_slug, min_role=Role.ISSUER
+    )
+    claim = claims.access_claim_code_for_staff(organisation=organisation, code=code)
+    expires = (
+        date_format(timezone.localtime(claim.expires_at), "j F Y, H:i") if claim.expires_at else ""
+    )
+    pdf = posters.claim_poster_pdf(**_poster_fields(organisation, claim), expires=expires)
+    return _poster_response(
+        pdf, content_type="application/pdf", filename=f"claim-poster-{claim.code}.pdf"
+    )
 
 
 @login_required

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -55,6 +56,63 @@ def _wants(request: HttpRequest, *types: str) -> bool:
     return any(kind in accept for kind in types)
 
 
+# --- Sharing ------------------------------------------------------------------------------------
+
+
+def _query(**params: str) -> str:
+    # %20 rather than "+" for spaces: mailto: (RFC 6068) and several share endpoints read "+"
+    # literally.
+    return urlencode(params, quote_via=quote)
+
+
+def share_links(*, url: str, title: str, text: str) -> list[dict[str, Any]]:
+    """Plain links that share ``url`` on the big networks and by email: no script of theirs
+    runs on our pages and nothing is sent anywhere until the person follows one."""
+    return [
+        {
+            "label": "Share on LinkedIn",
+            "href": "https://www.linkedin.com/sharing/share-offsite/?" + _query(url=url),
+            "new_tab": True,
+        },
+        {
+            "label": "Share on X (Twitter)",
+            "href": "https://twitter.com/intent/tweet?" + _query(text=text, url=url),
+            "new_tab": True,
+        },
+        {
+            "label": "Share on Facebook",
+            "href": "https://www.facebook.com/sharer/sharer.php?" + _query(u=url),
+            "new_tab": True,
+        },
+        {
+            "label": "Share on WhatsApp",
+            "href": "https://wa.me/?" + _query(text=f"{text} {url}"),
+            "new_tab": True,
+        },
+        {
+            "label": "Share by email",
+            "href": "mailto:?" + _query(subject=title, body=f"{text}\n\n{url}"),
+            "new_tab": False,
+        },
+    ]
+
+
+def linkedin_add_to_profile_url(award: Award, *, page_url: str) -> str:
+    """LinkedIn's "Add to profile" link for a certification, filled in from the award."""
+    params = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": award.badge_class.name,
+        "organizationName": award.badge_class.organisation.name,
+        "issueYear": str(award.issued_at.year),
+        "issueMonth": str(award.issued_at.month),
+    }
+    if award.expires_at:
+        params["expirationYear"] = str(award.expires_at.year)
+        params["expirationMonth"] = str(award.expires_at.month)
+    params |= {"certUrl": page_url, "certId": award.public_id}
+    return "https://www.linkedin.com/profile/add?" + _query(**params)
+
+
 # --- Awards -------------------------------------------------------------------------------------
 
 
@@ -74,12 +132,28 @@ def award_page(request: HttpRequest, public_id: str) -> HttpResponse:
         return response
     if _wants(request, *JWT_TYPES):
         return award_jwt(request, public_id)
+    urls = award_urls(award)
+    badge_class = award.badge_class
+    share = None
+    if not award.is_revoked:
+        text = f"The {badge_class.name} badge from {badge_class.organisation.name}"
+        share = {
+            "url": urls["page"],
+            "title": badge_class.name,
+            "text": text,
+            "links": share_links(url=urls["page"], title=badge_class.name, text=text),
+            # Only the learner adds it to their own profile.
+            "linkedin_profile": linkedin_add_to_profile_url(award, page_url=urls["page"])
+            if request.user.is_authenticated and award.recipient_id == request.user.pk
+            else "",
+        }
     response = render(
         request,
         "badges/award.html",
         {
             "award": award,
-            "urls": award_urls(award),
+            "urls": urls,
+            "share": share,
             "badge_class": award.badge_class,
             "now": timezone.now(),
             "endorsements": endorsement_list_for_badge_class(badge_class=award.badge_class),
@@ -221,13 +295,21 @@ def badge_class_page(request: HttpRequest, public_id: str) -> HttpResponse:
     request.city = badge_class.organisation.city  # type: ignore[attr-defined]
     if _wants(request, LD_JSON):
         return badge_class_ob2(request, public_id)
+    page_url = publishing.badge_class_url(badge_class)
+    text = f"{badge_class.name}: a badge from {badge_class.organisation.name}"
     return render(
         request,
         "badges/badge_class.html",
         {
             "badge_class": badge_class,
             "endorsements": endorsement_list_for_badge_class(badge_class=badge_class),
-            "page_url": publishing.badge_class_url(badge_class),
+            "page_url": page_url,
+            "share": {
+                "url": page_url,
+                "title": badge_class.name,
+                "text": text,
+                "links": share_links(url=page_url, title=badge_class.name, text=text),
+            },
             "image_url": publishing.badge_class_image_url(badge_class),
         },
     )
