@@ -251,6 +251,14 @@ if _LEAFLET_SPEC is None or not _LEAFLET_SPEC.submodule_search_locations:
     raise ImproperlyConfigured("django-leaflet is not installed: run `make install`.")
 LEAFLET_STATIC_DIR = Path(next(iter(_LEAFLET_SPEC.submodule_search_locations))) / "static/leaflet"
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/leaflet", LEAFLET_STATIC_DIR)]
+# Map tiles behind the opportunities map ({s}, {z}, {x}, {y} as Leaflet expects). Empty: no
+# tiles are fetched and markers show on a plain background. The browser fetches tiles, so the
+# tile host is added to the Content-Security-Policy's img-src.
+MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

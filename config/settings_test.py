@@ -18,4 +18,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+MAP_TILE_URL = ""  # no tile server is ever contacted by the tests
 WHITENOISE_AUTOREFRESH = True  # no scan of STATIC_ROOT at start-up in tests

@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from learningcity.organisations.selectors import organisation_list_public
 
-from .access import access_city
+from .access import access_city, user_is_city_admin
 from .models import Area
 from .selectors import area_list, city_list_live
 
@@ -22,6 +22,7 @@ def city_home(request: HttpRequest, city_slug: str) -> HttpResponse:
         "cities/city_home.html",
         {
             "city": city,
+            "is_city_admin": user_is_city_admin(user=request.user, city=city),
             "featured_organisations": organisations[:6],
             "organisation_count": organisations.count(),
             "wards": area_list(city=city, kind=Area.Kind.WARD),

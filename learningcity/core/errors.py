@@ -46,6 +46,9 @@ ROLE_TOO_LOW = "Your role in this organisation doesn't allow that. Ask one of it
 ORGANISATION_CITY_ADMINS_ONLY = (
     "Only the city team can approve, suspend or reinstate organisations."
 )
+ORGANISATION_TRUST_NEEDS_ACTIVE = (
+    "{name} isn't active, so it can't be trusted to publish. Approve or reinstate it first."
+)
 ORGANISATION_STATUS_CHANGE_INVALID = (
     "{name} is {status}, so that can't be done now. Reload the page to see its latest status."
 )
@@ -234,4 +237,115 @@ APPLICATION_NOT_YOURS = "Only the person who applied can withdraw this applicati
 APPLICATION_NEEDS_GUARDIAN_CONSENT = (
     "Your parent or carer needs to say yes before you can send an application. "
     "We've emailed them; you can send the email again from your home page."
+)
+
+# Booking and attendance (opportunities/booking.py, opportunities/checkin.py)
+BOOKING_SIGN_IN = "Sign in to book a place."
+BOOKING_NEEDS_GUARDIAN_CONSENT = (
+    "Your parent or carer needs to say yes before you can book a place. "
+    "We've emailed them; you can send the email again from your home page."
+)
+BOOKING_TOO_YOUNG = "This is for people aged {min_age} to {max_age}, so you can't book it yet."
+BOOKING_TOO_OLD = "This is for people aged {min_age} to {max_age}, so you can't book it."
+BOOKING_SESSION_STARTED = "This session has already started, so it can't be booked."
+BOOKING_SESSION_CANCELLED = "This session has been cancelled, so it can't be booked."
+BOOKING_NOT_HERE = "Places for this aren't booked on Learning City. See the details for how to go."
+BOOKING_NO_BOOKING_NEEDED = "There's no need to book: just turn up."
+BOOKING_ALREADY = "You already have a place (or a waitlist place) on this session."
+BOOKING_FULL = "This session is full and has no waitlist."
+BOOKING_ALREADY_CANCELLED = "This booking has already been cancelled."
+BOOKING_CANCEL_TOO_LATE = "This session has already started, so the booking can't be cancelled."
+BOOKING_CANCEL_CHECKED_IN = "You've been checked in to this session, so it can't be cancelled."
+CHECK_IN_CODE_EMPTY = "Type or scan the learner's check-in code."
+CHECK_IN_CODE_INVALID = "“{code}” isn't a check-in code. Codes are 8 letters and numbers."
+CHECK_IN_CODE_UNKNOWN = "No one has the code {code}. Ask the learner to show it again."
+CHECK_IN_SESSION_CANCELLED = "This session was cancelled, so no one can be checked in."
+CHECK_IN_NOT_OPEN = "Check-in opens 24 hours before the session starts."
+CHECK_IN_FULL = "{name} has no booking and the session is full."
+CHECK_IN_WAITLISTED_FULL = "{name} is on the waitlist and the session is full."
+CHECK_IN_AWARD_NEEDS_ISSUER = (
+    "Checking in here awards a badge, so it needs the issuer or owner role. "
+    "Ask one of the organisation's owners."
+)
+
+# Opportunities: publishing and moderation (issue 5)
+OPPORTUNITY_EDITORS_ONLY = (
+    "Only editors, issuers and owners can change opportunities. Ask one of the organisation's "
+    "owners for a different role."
+)
+OPPORTUNITY_CITY_ADMINS_ONLY = "Only this city's team can review opportunities."
+OPPORTUNITY_POSTCODE_REQUIRED = (
+    "Give the venue's postcode, like BN2 4GL, so learners nearby can find it. If it happens "
+    "only online, choose “Online” under How it happens."
+)
+OPPORTUNITY_POSTCODE_UNKNOWN = (
+    "{postcode} isn't a postcode we know in {city}. Check it, or choose “Online” if the "
+    "opportunity has no venue in {city}."
+)
+OPPORTUNITY_AGE_RANGE = "The youngest age must not be more than the oldest age."
+OPPORTUNITY_BOOKING_URL_REQUIRED = (
+    "Give the web address where people book, or choose another way to book."
+)
+OPPORTUNITY_BADGE_NOT_OURS = (
+    "Link only your organisation's published badges. Publish a badge before linking it."
+)
+OPPORTUNITY_AWARD_NEEDS_BADGE = (
+    "Link at least one badge to award badges at check-in, or untick this box."
+)
+OPPORTUNITY_TOPIC_NOT_IN_CITY = "Choose topics of {city} only."
+OPPORTUNITY_SKILL_NOT_IN_CITY = "Choose skills of {city}'s frameworks only."
+OPPORTUNITY_PARTNER_INVALID = (
+    "Partners must be other active organisations in {city}. Your own organisation is already "
+    "the provider."
+)
+OPPORTUNITY_ARCHIVED = "{title} is archived, so it can't be changed."
+OPPORTUNITY_ORGANISATION_NOT_ACTIVE = (
+    "{name} is waiting for the city team's approval, so its opportunities can't be published "
+    "yet. Keep this one as a draft: you can submit it as soon as the organisation is approved."
+)
+OPPORTUNITY_STATUS_CHANGE_INVALID = (
+    "{title} is {status}, so it can't be {action}. Reload the page to see its latest status."
+)
+OPPORTUNITY_SEND_BACK_REASON_REQUIRED = (
+    "Say what needs to change. The organisation's staff will see your reason."
+)
+SESSION_END_BEFORE_START = (
+    "The end time must be after the start time. A session ends on the day it starts."
+)
+SESSION_IN_THE_PAST = "{date} has already passed. Choose dates from today onwards."
+SESSION_UNTIL_BEFORE_FIRST = "The last date must be on or after the first date."
+SESSION_DATES_REQUIRED = "Give at least one date."
+SESSION_DATE_UNREADABLE = "“{value}” isn't a date we can read. Write dates like 14/03/2027."
+SESSIONS_TOO_MANY = (
+    "That makes {count} sessions, but you can add up to {limit} at a time. Choose an earlier "
+    "last date, or add them in parts."
+)
+SESSION_ALREADY_CANCELLED = "This session is already cancelled."
+SESSION_ALREADY_ENDED = "This session has already ended, so it can't be cancelled."
+
+# Opportunities: discovery (search, filters, the public page)
+DISCOVERY_POSTCODE_UNKNOWN = (
+    "We couldn't find the postcode {postcode} in {city}. Check it, or try its first part "
+    "(like {example}) or the name of an area. The results below are not filtered by place."
+)
+DISCOVERY_PLACE_UNKNOWN = (
+    "We couldn't find a place called “{place}” in {city}. Try a postcode, its first part "
+    "(like {example}) or the name of an area. The results below are not filtered by place."
+)
+DISCOVERY_AGE_INVALID = "The age must be a whole number from 0 to 99, so it was left out."
+DISCOVERY_DATE_INVALID = "“{value}” is not a date (use the form 2026-03-31), so it was left out."
+DISCOVERY_DATES_REVERSED = "The “to” date was before the “from” date, so the two were swapped."
+DISCOVERY_FILTER_UNKNOWN = (
+    "Some of the filters in this link no longer exist, so they were left out."
+)
+DISCOVERY_NEAREST_NEEDS_PLACE = (
+    "To sort by distance, give a postcode or an area. Showing the soonest first instead."
+)
+DISCOVERY_TEXT_TOO_LONG = "The search was cut to its first {limit} characters."
+
+# Opportunities: publishing, pictures (issue 5)
+OPPORTUNITY_IMAGE_FORMAT = "The picture must be a PNG or JPEG image."
+OPPORTUNITY_IMAGE_ALT_REQUIRED = (
+    "Describe the picture in a sentence, for people who can't see it (like “Young people "
+    "building a robot”)."
 )

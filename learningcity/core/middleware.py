@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 # Every asset is served by the app itself (no CDN), so the policy can be strict: no inline
@@ -15,12 +17,36 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def map_tile_origin(tile_url: str) -> str:
+    """The origin the browser fetches map tiles from (``MAP_TILE_URL``), for img-src.
+
+    Leaflet's ``{s}`` subdomain placeholder becomes a wildcard: ``https://{s}.tile.example``
+    → ``https://*.tile.example``. Anything else unparseable gives "" (no source is added).
+    """
+    parts = urlsplit(tile_url.replace("{s}", "a"))
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return ""
+    host = parts.netloc
+    if "{s}" in tile_url:
+        host = "*" + host[1:]
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(tile_url: str) -> str:
+    """The policy, with the map tile server (and nothing else) added to img-src."""
+    origin = map_tile_origin(tile_url)
+    if not origin:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        policy = content_security_policy(getattr(settings, "MAP_TILE_URL", ""))
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(self)")
         return response

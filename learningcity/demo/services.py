@@ -27,6 +27,7 @@ from learningcity.cities.models import Area, City, CityAdmin
 from learningcity.organisations.models import Membership, Organisation, Role
 
 from . import data
+from .opportunities import demo_opportunities_load
 
 
 @dataclass
@@ -42,6 +43,8 @@ class DemoReport:
     organisations: int = 0
     learners: int = 0
     awards: int = 0
+    opportunities: int = 0
+    bookings: int = 0
     sign_ins: list[DemoSignIn] = field(default_factory=list)
 
 
@@ -183,6 +186,10 @@ def demo_load() -> DemoReport:
                 }[index]
                 report.sign_ins.append(DemoSignIn(f"{label} ({city.name})", email))
         _demo_awards(city=city, learners=learners, report=report)
+        added = demo_opportunities_load(city=city, learners=learners)
+        report.opportunities += added.opportunities
+        report.bookings += added.bookings
+        report.awards += added.awards
     return report
 
 

@@ -24,6 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from learningcity.accounts.http import AuthenticatedHttpRequest
 from learningcity.accounts.selectors import verified_emails
+from learningcity.badges.selectors import (
+    activity_list_for_organisation,
+    organisation_badge_summary,
+)
 from learningcity.cities.access import access_city, access_city_for_admin
 from learningcity.core import errors
 from learningcity.core.errors import AccessDenied, ServiceError
@@ -202,6 +206,9 @@ def dashboard(request: HttpRequest, city_slug: str, org_slug: str) -> HttpRespon
             "can_issue": role_at_least(role, Role.ISSUER),
             "can_edit": role_at_least(role, Role.EDITOR),
             "roles": _roles_described(),
+            # Reaching up to badges is allowed only like this: its selectors, from a view.
+            "badge_summary": organisation_badge_summary(organisation=organisation),
+            "badge_activity": activity_list_for_organisation(organisation=organisation),
         },
     )
 

@@ -60,3 +60,21 @@ def test_the_privacy_and_accessibility_pages_are_there_for_everyone(client, name
     response = client.get(reverse(name))
 
     assert response.status_code == 200
+
+
+def test_the_city_home_page_links_the_city_team_to_its_queues_and_no_one_else(client):
+    from learningcity.accounts.tests.factories import UserFactory
+
+    from .factories import CityAdminFactory
+
+    city = CityFactory(slug="brighton-and-hove")
+    other_admin = CityAdminFactory(city=CityFactory(slug="plymouth")).user
+    url = reverse("city-home", kwargs={"city_slug": "brighton-and-hove"})
+    queue = reverse("city-admin-organisations", kwargs={"city_slug": "brighton-and-hove"})
+    for visitor in (None, UserFactory(), other_admin):
+        client.logout()
+        if visitor:
+            client.force_login(visitor)
+        assert queue not in client.get(url).text
+    client.force_login(CityAdminFactory(city=city).user)
+    assert queue in client.get(url).text

@@ -22,7 +22,8 @@ class Command(BaseCommand):
                 f"Demo loaded: {len(report.cities)} cities "
                 f"({', '.join(city.name for city in report.cities)}), "
                 f"{report.organisations} organisations, {report.learners} learners, "
-                f"{report.awards} new awards."
+                f"{report.awards} new awards, {report.opportunities} new opportunities, "
+                f"{report.bookings} new bookings."
             )
         )
         self.stdout.write("")
