@@ -225,6 +225,33 @@ def _match_ids_sql(terms: Sequence[str], city_id: int | None) -> RawSQL:
     )
 
 
+def rank_table_sql(terms: Sequence[str], city_id: int | None = None) -> tuple[str, list[Any]]:
+    """``SELECT id, rank`` of every opportunity matching every term (rank: higher is better),
+    for use as a derived table joined to the opportunities.
+
+    The rank is computed once per match in one pass over the index — the same value
+    :class:`SearchRank` gives one row, without a search per row (on SQLite each ``bm25()`` in a
+    correlated subquery re-reads the term's whole match list). Use it as a ``MATERIALIZED``
+    common table expression so the planner cannot fold it into a per-row lookup.
+    """
+    if connection.vendor == "postgresql":
+        tsquery = tsquery_text(terms)
+        city_sql, city_params = (
+            ("city_id = %s AND ", [city_id]) if city_id is not None else ("", [])
+        )
+        return (
+            f"SELECT opportunity_id AS id, ts_rank(document, to_tsquery('english', %s)) AS rank "  # noqa: S608
+            f"FROM {TABLE} WHERE {city_sql}document @@ to_tsquery('english', %s)",
+            [tsquery, *city_params, tsquery],
+        )
+    # bm25() is lower for better matches (it is negative), so it is negated.
+    return (
+        f"SELECT rowid AS id, -bm25({TABLE}, {FTS5_WEIGHTS}) AS rank "  # noqa: S608
+        f"FROM {TABLE} WHERE {TABLE} MATCH %s",
+        [fts5_query(terms)],
+    )
+
+
 class SearchRank(Func):
     """How well one opportunity matches (higher is better), as a correlated subquery.
 

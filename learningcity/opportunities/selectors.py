@@ -245,6 +245,7 @@ class _Choices:
     topics: list[Topic]
     topic_ids: tuple[int, ...]
     skill_ids: tuple[int, ...]
+    city_skills: list[tuple[int, str]]  # (id, name) of the city's skills, by name
 
 
 def _resolve_choices(*, city: City, query: DiscoveryQuery) -> _Choices:
@@ -259,7 +260,12 @@ def _resolve_choices(*, city: City, query: DiscoveryQuery) -> _Choices:
         if query.skills
         else ()
     )
-    return _Choices(topics=topics, topic_ids=topic_ids, skill_ids=skill_ids)
+    city_skills = list(
+        Skill.objects.filter(framework__city=city).order_by("name").values_list("pk", "name")
+    )
+    return _Choices(
+        topics=topics, topic_ids=topic_ids, skill_ids=skill_ids, city_skills=city_skills
+    )
 
 
 def _group_filters(query: DiscoveryQuery, choices: _Choices) -> dict[str, Q]:
@@ -305,11 +311,10 @@ def _all_but(groups: dict[str, Q], name: str) -> Q:
     return combined
 
 
-def _narrowed(
+def _narrowed_without_text(
     *, city: City, query: DiscoveryQuery, now: datetime.datetime
-) -> tuple[QuerySet[Opportunity], bool]:
-    """The discoverable set with the narrowing filters (not the faceted ones) applied, and
-    whether it is already narrowed to text matches."""
+) -> QuerySet[Opportunity]:
+    """The discoverable set with the narrowing filters but text applied."""
     queryset = opportunity_list_discoverable(city=city, now=now)
     if query.age is not None:
         queryset = queryset.filter(min_age__lte=query.age, max_age__gte=query.age)
@@ -327,6 +332,15 @@ def _narrowed(
             .alias(distance_km=distance_km_expression(lat, lng))
             .filter(distance_km__lte=query.radius_km)
         )
+    return queryset
+
+
+def _narrowed(
+    *, city: City, query: DiscoveryQuery, now: datetime.datetime
+) -> tuple[QuerySet[Opportunity], bool]:
+    """The discoverable set with the narrowing filters (not the faceted ones) applied, and
+    whether it is already narrowed to text matches."""
+    queryset = _narrowed_without_text(city=city, query=query, now=now)
     has_text = bool(search.search_terms(query.text))
     if has_text:
         queryset = search.text_matches(queryset, query.text, city_id=city.pk)
@@ -354,18 +368,32 @@ def opportunities_discover(
     choices = _resolve_choices(city=city, query=query)
     groups = _group_filters(query, choices)
 
-    counts = _scalar_counts(narrowed, query=query, choices=choices)
-    total = counts.pop("total")
-    page_count = max(1, math.ceil(total / page_size))
-    page = min(max(query.page, 1), page_count)
     sort = query.effective_sort
+    # The page asked for is read with the counts; only a page past the last is read again.
+    asked = max(query.page, 1)
+    counts = _counts(
+        narrowed,
+        query=query,
+        choices=choices,
+        page=_PageSpec(
+            sort=sort if sort != "relevance" or has_text else "soonest",
+            terms=tuple(search.search_terms(query.text)),
+            city_id=city.pk,
+            start=(asked - 1) * page_size,
+            limit=page_size,
+        ),
+    )
+    total = counts.total
+    page_count = max(1, math.ceil(total / page_size))
+    page = min(asked, page_count)
 
     results = narrowed.filter(_all_but(groups, ""))
     if sort == "relevance" and has_text:
-        # ``narrowed`` is already narrowed to the matches: only the rank is added here.
-        results = results.annotate(
-            search_rank=search.SearchRank(search.search_terms(query.text))
-        ).order_by("-search_rank", F("first_starts_at").asc(nulls_last=True), "pk")
+        # Ranked by joining the matches with their rank (see ``_ranked_page``), so the set
+        # before the text filter is what is joined.
+        results = _narrowed_without_text(city=city, query=query, now=now).filter(
+            _all_but(groups, "")
+        )
     elif sort == "nearest" and query.near is not None:
         results = results.annotate(distance_km=F("distance_km")).order_by("distance_km", "pk")
     elif sort == "newest":
@@ -380,11 +408,23 @@ def opportunities_discover(
     # The page's ids first (the sort reads only indexed columns: an index-only scan on
     # PostgreSQL), then the twenty rows with their joins.
     start = (page - 1) * page_size
-    page_rows = list(
-        results.values_list("pk", "distance_km" if query.near is not None else "pk")[
-            start : start + page_size
-        ]
-    )
+    if page == asked and counts.page is not None:
+        page_rows = counts.page
+    elif sort == "relevance" and has_text:
+        page_rows = _ranked_page(
+            results,
+            terms=search.search_terms(query.text),
+            city_id=city.pk,
+            with_distance=query.near is not None,
+            start=start,
+            limit=page_size,
+        )
+    else:
+        page_rows = list(
+            results.values_list("pk", "distance_km" if query.near is not None else "pk")[
+                start : start + page_size
+            ]
+        )
     distances = dict(page_rows)
     by_id = (
         Opportunity.objects.select_related("organisation", "area")
@@ -400,14 +440,7 @@ def opportunities_discover(
         sessions = item.upcoming_sessions  # type: ignore[attr-defined]
         item.next_session = sessions[0] if sessions else None  # type: ignore[attr-defined]
 
-    facets = _facets(
-        city=city,
-        narrowed=narrowed,
-        query=query,
-        choices=choices,
-        groups=groups,
-        scalar_counts=counts,
-    )
+    facets = _facets(city=city, query=query, choices=choices, counts=counts)
     return DiscoveryResult(
         items=items,
         total=total,
@@ -417,6 +450,40 @@ def opportunities_discover(
         sort=sort,
         facets=facets,
     )
+
+
+def _ranked_page(
+    results: QuerySet[Opportunity],
+    *,
+    terms: Sequence[str],
+    city_id: int,
+    with_distance: bool,
+    start: int,
+    limit: int,
+) -> list[tuple[int, Any]]:
+    """(id, distance or id) of one page of ``results`` that match ``terms``, best match first
+    (then soonest, then id).
+
+    The matches and their rank are computed once, as a materialised table joined to
+    ``results`` — not one rank lookup per row (see ``search.rank_table_sql``). Only constants
+    and placeholders go into the SQL; the values are parameters.
+    """
+    columns: dict[str, Any] = {"o_id": F("pk"), "o_starts": F("first_starts_at")}
+    if with_distance:
+        columns["o_distance"] = F("distance_km")
+    inner_sql, inner_params = results.order_by().values(**columns).query.sql_with_params()
+    rank_sql, rank_params = search.rank_table_sql(terms, city_id)
+    second = "page.o_distance" if with_distance else "page.o_id"
+    sql = (
+        f"WITH ranked AS MATERIALIZED ({rank_sql}) "  # noqa: S608 — see docstring
+        f"SELECT page.o_id, {second} FROM ({inner_sql}) AS page "
+        "JOIN ranked ON ranked.id = page.o_id "
+        "ORDER BY ranked.rank DESC, page.o_starts ASC NULLS LAST, page.o_id ASC "
+        "LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rank_params, *inner_params, limit, start])
+        return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
 # Columns of the inner query the counting query reads, by the name it reads them as.
@@ -436,15 +503,52 @@ def _sql_in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
-def _scalar_counts(
-    narrowed: QuerySet[Opportunity], *, query: DiscoveryQuery, choices: _Choices
-) -> dict[str, int]:
-    """The total and the count of every option of the single-valued groups, in one query.
+@dataclass
+class _Counts:
+    """Every count discovery shows, from :func:`_counts`."""
 
-    The narrowed set is read once, as a derived table, with each many-valued choice (topics,
-    skills) computed once per row as a boolean column; every count is then a ``COUNT(*) FILTER``
-    over that table. (Written as ``Count(filter=Q(pk__in=…))`` instead, the database would
-    evaluate the M2M subquery once per count — twenty-odd times.) Only constants and
+    total: int
+    scalar: dict[str, int]  # "group:value" → count, for the single-valued groups
+    topics: dict[int, int]  # topic id → count
+    skills: dict[int, int]  # skill id → count
+    organisations: list[tuple[str, str, int]]  # (slug, name, count), most results first
+    page: list[tuple[int, Any]] | None = None  # (id, distance or id) when a page was asked for
+
+
+@dataclass(frozen=True)
+class _PageSpec:
+    """Which page of results :func:`_counts` also reads, in which order."""
+
+    sort: str
+    terms: tuple[str, ...]  # for the relevance sort
+    city_id: int
+    start: int
+    limit: int
+
+
+# The page's order over the columns of the materialised set, by sort.
+_PAGE_ORDER = {
+    "relevance": "ranked.rank DESC, f_starts ASC NULLS LAST, f_id ASC",
+    "nearest": "f_distance ASC, f_id ASC",
+    "newest": "f_published DESC NULLS LAST, f_id DESC",
+    "soonest": "f_starts ASC NULLS LAST, f_id ASC",
+}
+
+
+def _counts(
+    narrowed: QuerySet[Opportunity],
+    *,
+    query: DiscoveryQuery,
+    choices: _Choices,
+    page: _PageSpec | None = None,
+) -> _Counts:
+    """The total and the count of every option of every group, in one statement.
+
+    The narrowed set is derived once, as a materialised common table expression (each
+    many-valued choice — topics, skills — computed once per row as a boolean column), and every
+    count reads that table: a grouped count per single-valued group, one count per
+    accessibility feature, and a join with the M2M table for topics and skills. (Deriving the
+    set again for each group costs a scan of the city's opportunities each.) Only constants and
     placeholders go into the SQL; the values are parameters.
     """
     extra: dict[str, Any] = {}
@@ -456,14 +560,17 @@ def _scalar_counts(
         extra["f_in_skills"] = ExpressionWrapper(
             _related_ids_q("skills", "skill_id", choices.skill_ids), output_field=BooleanField()
         )
+    if query.near is not None:
+        extra["f_distance"] = F("distance_km")
     inner = narrowed.order_by().values(
-        **{alias: F(column) for alias, column in _COUNT_COLUMNS.items()}, **extra
+        f_id=F("pk"),
+        f_org_name=F("organisation__name"),
+        f_starts=F("first_starts_at"),
+        f_published=F("published_at"),
+        **{alias: F(column) for alias, column in _COUNT_COLUMNS.items()},
+        **extra,
     )
     inner_sql, inner_params = inner.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        # A fence: without it PostgreSQL pulls the derived table up into the outer query and
-        # copies the M2M subquery into every FILTER clause again.
-        inner_sql += " OFFSET 0"
 
     conditions: dict[str, tuple[str, list[Any]]] = {
         "topics": ("f_in_topics", []) if query.topics else ("1 = 1", []),
@@ -489,48 +596,139 @@ def _scalar_counts(
         parts = [conditions[key] for key in conditions if key != group]
         return " AND ".join(f"({sql})" for sql, _ in parts), [p for _, ps in parts for p in ps]
 
-    counts: list[tuple[str, str, list[Any]]] = []
-    counts.append(("total", *all_but("")))
-    for group, column, values in (
-        ("types", "f_type", [value for value, _ in OpportunityType.choices]),
-        ("levels", "f_level", [value for value, _ in Level.choices]),
-    ):
+    # Each part: (SQL giving rows of kind, key, label, count; its parameters).
+    parts: list[tuple[str, list[Any]]] = []
+
+    def grouped(kind: str, column: str, group: str) -> None:
         sql, params = all_but(group)
-        for value in values:
-            counts.append((f"{group}:{value}", f"{sql} AND {column} = %s", [*params, value]))
-    sql, params = all_but("delivery")
-    for value in ("online", "in_person"):
-        option_sql, option_params = _sql_in("f_delivery", _delivery_values(value))
-        counts.append((f"delivery:{value}", f"{sql} AND {option_sql}", params + option_params))
+        parts.append(
+            (
+                f"SELECT '{kind}', CAST({column} AS TEXT), '', COUNT(*) FROM narrowed "
+                f"WHERE {sql} GROUP BY {column}",
+                params,
+            )
+        )
+
+    sql, params = all_but("")
+    parts.append((f"SELECT 'total', '', '', COUNT(*) FROM narrowed WHERE {sql}", params))
+    grouped("types", "f_type", "types")
+    grouped("levels", "f_level", "levels")
+    grouped("delivery", "f_delivery", "delivery")
     sql, params = all_but("free")
-    counts.append(("free:free", f"{sql} AND f_price IS NULL", params))
+    parts.append(
+        (
+            f"SELECT 'free', 'free', '', COUNT(*) FROM narrowed WHERE {sql} AND f_price IS NULL",
+            params,
+        )
+    )
     sql, params = all_but("")
     for name, _label in ACCESSIBILITY_FEATURES:
-        counts.append((f"accessibility:{name}", f"{sql} AND f_{name}", params))
-
-    select = ", ".join(f"COUNT(*) FILTER (WHERE {sql})" for _, sql, _ in counts)
-    select_params = [param for _, _, params in counts for param in params]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {select} FROM ({inner_sql}) AS narrowed",  # noqa: S608 — see docstring
-            [*select_params, *inner_params],
+        parts.append(
+            (
+                f"SELECT 'accessibility', '{name}', '', COUNT(*) FROM narrowed "
+                f"WHERE {sql} AND f_{name}",
+                params,
+            )
         )
-        row = cursor.fetchone()
-    return {key: int(value or 0) for (key, _, _), value in zip(counts, row, strict=True)}
+    for kind, relation, column, ids in (
+        ("topics", "topics", "topic_id", [topic.pk for topic in choices.topics]),
+        ("skills", "skills", "skill_id", [pk for pk, _name in choices.city_skills]),
+    ):
+        if not ids:
+            continue
+        # Read only for the city's own related rows, so the index on the related column is used.
+        table = connection.ops.quote_name(getattr(Opportunity, relation).through._meta.db_table)
+        sql, params = all_but(kind)
+        in_sql, in_params = _sql_in(f"m2m.{column}", ids)
+        parts.append(
+            (
+                f"SELECT '{kind}', CAST(m2m.{column} AS TEXT), '', COUNT(*) FROM narrowed "
+                f"JOIN {table} AS m2m ON m2m.opportunity_id = narrowed.f_id "
+                f"WHERE {sql} AND {in_sql} GROUP BY m2m.{column}",
+                params + in_params,
+            )
+        )
+    sql, params = all_but("organisations")
+    parts.append(
+        (
+            "SELECT * FROM (SELECT 'organisations', f_org, f_org_name, COUNT(*) FROM narrowed "
+            f"WHERE {sql} GROUP BY f_org, f_org_name "
+            f"ORDER BY COUNT(*) DESC, f_org_name LIMIT {MAX_ORGANISATION_OPTIONS}) AS top_orgs",
+            params,
+        )
+    )
+    # Every part has a fifth column, the page's distances (a typed NULL elsewhere).
+    parts = [
+        (f"SELECT *, CAST(NULL AS DOUBLE PRECISION) FROM ({sql}) AS part", params)
+        for sql, params in parts
+    ]
+    ctes, cte_params = [], []
+    if page is not None:
+        sql, params = all_but("")
+        join = ""
+        if page.sort == "relevance":
+            rank_sql, rank_params = search.rank_table_sql(page.terms, page.city_id)
+            ctes.append(f"ranked AS MATERIALIZED ({rank_sql})")
+            cte_params += rank_params
+            join = "JOIN ranked ON ranked.id = narrowed.f_id "
+        order = _PAGE_ORDER[page.sort]
+        distance = "f_distance" if query.near is not None else "CAST(NULL AS DOUBLE PRECISION)"
+        parts.append(
+            (
+                f"SELECT * FROM (SELECT 'page', CAST(f_id AS TEXT), '', "
+                f"ROW_NUMBER() OVER (ORDER BY {order}), {distance} FROM narrowed {join}"
+                f"WHERE {sql} ORDER BY {order} LIMIT %s OFFSET %s) AS page_rows",
+                [*params, page.limit, page.start],
+            )
+        )
+    ctes.append(f"narrowed AS MATERIALIZED ({inner_sql})")
+    cte_params += inner_params
+    statement = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(sql for sql, _ in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*cte_params, *(p for _, ps in parts for p in ps)])
+        rows = cursor.fetchall()
+
+    counts = _Counts(total=0, scalar={}, topics={}, skills={}, organisations=[])
+    by_delivery: dict[str, int] = {}
+    page_rows: list[tuple[int, int, Any]] = []
+    for kind, key, label, count, value in rows:
+        count = int(count or 0)
+        if kind == "page":
+            page_rows.append((count, int(key), value))
+        elif kind == "total":
+            counts.total = count
+        elif kind == "delivery":
+            by_delivery[key] = count
+        elif kind == "topics":
+            counts.topics[int(key)] = count
+        elif kind == "skills":
+            counts.skills[int(key)] = count
+        elif kind == "organisations":
+            counts.organisations.append((key, label, count))
+        else:
+            counts.scalar[f"{kind}:{key}"] = count
+    for value in ("online", "in_person"):
+        counts.scalar[f"delivery:{value}"] = sum(
+            by_delivery.get(each, 0) for each in _delivery_values(value)
+        )
+    if page is not None:
+        counts.page = [
+            (pk, distance if query.near is not None else pk)
+            for _, pk, distance in sorted(page_rows)
+        ]
+    return counts
 
 
 def _facets(
     *,
     city: City,
-    narrowed: QuerySet[Opportunity],
     query: DiscoveryQuery,
     choices: _Choices,
-    groups: dict[str, Q],
-    scalar_counts: dict[str, int],
+    counts: _Counts,
 ) -> dict[str, list[FacetOption]]:
     def scalar(group: str, options: Sequence[tuple[str, str]], chosen: Sequence[str]) -> list:
         return [
-            FacetOption(value, label, scalar_counts[f"{group}:{value}"], value in chosen)
+            FacetOption(value, label, counts.scalar.get(f"{group}:{value}", 0), value in chosen)
             for value, label in options
         ]
 
@@ -545,50 +743,18 @@ def _facets(
         "free": scalar("free", [("free", "Free")], ["free"] if query.free_only else []),
         "accessibility": scalar("accessibility", ACCESSIBILITY_FEATURES, query.accessibility),
     }
-
-    topic_counts = _m2m_counts(
-        narrowed.filter(_all_but(groups, "topics")),
-        "topics",
-        "topic_id",
-        [topic.pk for topic in choices.topics],
-    )
     facets["topics"] = [
         FacetOption(
-            topic.slug, topic.name, topic_counts.get(topic.pk, 0), topic.slug in query.topics
+            topic.slug, topic.name, counts.topics.get(topic.pk, 0), topic.slug in query.topics
         )
         for topic in choices.topics
     ]
-
-    city_skills = list(
-        Skill.objects.filter(framework__city=city).order_by("name").values_list("pk", "name")
-    )
-    skill_counts = (
-        _m2m_counts(
-            narrowed.filter(_all_but(groups, "skills")),
-            "skills",
-            "skill_id",
-            [pk for pk, _ in city_skills],
-        )
-        if city_skills
-        else {}
-    )
     facets["skills"] = [
-        FacetOption(str(pk), name, skill_counts.get(pk, 0), pk in choices.skill_ids)
-        for pk, name in city_skills
-        if pk in skill_counts or pk in choices.skill_ids
+        FacetOption(str(pk), name, counts.skills.get(pk, 0), pk in choices.skill_ids)
+        for pk, name in choices.city_skills
+        if pk in counts.skills or pk in choices.skill_ids
     ]
-
-    organisation_rows = (
-        narrowed.filter(_all_but(groups, "organisations"))
-        .order_by()
-        .values("organisation__slug", "organisation__name")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "organisation__name")[:MAX_ORGANISATION_OPTIONS]
-    )
-    organisations = {
-        row["organisation__slug"]: (row["organisation__name"], row["count"])
-        for row in organisation_rows
-    }
+    organisations = {slug: (name, count) for slug, name, count in counts.organisations}
     missing = [slug for slug in query.organisations if slug not in organisations]
     if missing:
         for slug, name in Organisation.objects.filter(city=city, slug__in=missing).values_list(
