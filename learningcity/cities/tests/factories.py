@@ -4,6 +4,19 @@ from factory.django import DjangoModelFactory
 from learningcity.cities.models import Area, City, CityAdmin, PostcodeDistrict
 
 
+_LETTERS = "ABCDEFGHJKLMNOPRSTUWYZ"
+
+
+def outward_code_for(n: int) -> str:
+    """A distinct, well-formed outward code (at most four characters, as the column allows) for
+    every ``n`` up to 48,400: "TV0"… "TV99", then "AB0"…"""
+    block = n // 100
+    if block == 0:
+        return f"TV{n}"
+    first, second = divmod(block, len(_LETTERS))
+    return f"{_LETTERS[first % len(_LETTERS)]}{_LETTERS[second]}{n % 100}"
+
+
 class CityFactory(DjangoModelFactory):
     class Meta:
         model = City
@@ -20,7 +33,7 @@ class AreaFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     city = factory.SubFactory(CityFactory)
-    code = factory.Sequence(lambda n: f"TV{n}")
+    code = factory.Sequence(lambda n: outward_code_for(n))
     name = factory.Sequence(lambda n: f"Ward {n}")
     kind = Area.Kind.POSTCODE_DISTRICT
     imd_decile = 5
