@@ -252,4 +252,7 @@ def _render_pages(world: Any, *, size: int) -> None:
 
 
 if __name__ == "__main__":
-    _worker(sys.argv[1], [int(size) for size in sys.argv[2].split(",") if size.strip()])
+    if len(sys.argv) > 2:  # one database's worker, started by main()
+        _worker(sys.argv[1], [int(size) for size in sys.argv[2].split(",") if size.strip()])
+    else:  # run directly: every database, as bench/run.py does
+        main()

@@ -7,6 +7,8 @@ The interface the rest of the app uses:
 - :func:`opportunities_reindex_bulk` for many at once (the demo, the benchmark generator).
 - :func:`ranked_matches` in discovery: the queryset narrowed to matches of ``text`` and
   annotated with ``search_rank`` (higher is better). :func:`text_matches` narrows only.
+- :func:`rank_table_sql` in discovery's page query: every match with its rank, computed in one
+  pass (a ``MATERIALIZED`` CTE joined to the page's rows) rather than one rank subquery per row.
 
 The table (``opportunities_search``, made by migration 0002) holds three weighted parts: the
 title; the summary with the topics' and organisation's names; the description. A title match

@@ -26,7 +26,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -527,11 +526,13 @@ class _PageSpec:
 
 
 # The page's order over the columns of the materialised set, by sort.
+# (Qualified: an unqualified name in ORDER BY would mean the output column of that name,
+# which for ``CAST(f_id AS TEXT)`` is the id as text — 100000 before 99999.)
 _PAGE_ORDER = {
-    "relevance": "ranked.rank DESC, f_starts ASC NULLS LAST, f_id ASC",
-    "nearest": "f_distance ASC, f_id ASC",
-    "newest": "f_published DESC NULLS LAST, f_id DESC",
-    "soonest": "f_starts ASC NULLS LAST, f_id ASC",
+    "relevance": "ranked.rank DESC, narrowed.f_starts ASC NULLS LAST, narrowed.f_id ASC",
+    "nearest": "narrowed.f_distance ASC, narrowed.f_id ASC",
+    "newest": "narrowed.f_published DESC NULLS LAST, narrowed.f_id DESC",
+    "soonest": "narrowed.f_starts ASC NULLS LAST, narrowed.f_id ASC",
 }
 
 
@@ -769,23 +770,6 @@ def _facets(
         key=lambda option: option.label.lower(),
     )
     return facets
-
-
-def _m2m_counts(
-    queryset: QuerySet[Opportunity], relation: str, column: str, ids: Sequence[int]
-) -> dict[int, int]:
-    """{related id: number of opportunities of ``queryset``} through an M2M table, read only
-    for the city's own related rows (``ids``) so the index on the related column is used."""
-    if not ids:
-        return {}
-    through = getattr(Opportunity, relation).through
-    rows = (
-        through.objects.filter(**{f"{column}__in": ids}, opportunity_id__in=queryset.values("pk"))
-        .order_by()
-        .values(column)
-        .annotate(count=Count("opportunity_id"))
-    )
-    return {row[column]: row["count"] for row in rows}
 
 
 # --- The public page ------------------------------------------------------------------------------

@@ -566,3 +566,13 @@ def test_a_session_must_start_in_the_range_and_not_be_over(city, organisation):
     saturday_afternoon = at(3, 15)
     result = discover(city, now=saturday_afternoon, this_weekend=True)
     assert titles(result) == ["Saturday evening"]
+
+
+@pytest.mark.parametrize("sort", ["soonest", "relevance"])
+def test_ties_are_broken_by_id_as_a_number_not_as_text(city, organisation, sort):
+    # As text, "100000" < "1000000" < "99999"; as numbers the order is the reverse's rotation.
+    for pk in (1_000_000, 99_999, 100_000):
+        make(organisation, f"Pottery taster {pk}", id=pk)
+    text = "pottery" if sort == "relevance" else ""
+    pages = [discover(city, text=text, sort=sort, page=n, page_size=1) for n in (1, 2, 3)]
+    assert [page.items[0].pk for page in pages] == [99_999, 100_000, 1_000_000]
