@@ -496,6 +496,9 @@ _COUNT_COLUMNS = {
 }
 
 
+_FEATURE_NAMES = frozenset(name for name, _label in ACCESSIBILITY_FEATURES)
+
+
 def _sql_in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
     if not values:
         return "1 = 0", []
@@ -588,7 +591,9 @@ def _counts(
             else ("1 = 1", [])
         ),
         "accessibility": (
-            " AND ".join(f"f_{name}" for name in query.accessibility) or "1 = 1",
+            # Only the known field names reach the SQL, whatever a caller passes.
+            " AND ".join(f"f_{name}" for name in query.accessibility if name in _FEATURE_NAMES)
+            or "1 = 1",
             [],
         ),
     }
@@ -604,21 +609,21 @@ def _counts(
         sql, params = all_but(group)
         parts.append(
             (
-                f"SELECT '{kind}', CAST({column} AS TEXT), '', COUNT(*) FROM narrowed "
+                f"SELECT '{kind}', CAST({column} AS TEXT), '', COUNT(*) FROM narrowed "  # noqa: S608
                 f"WHERE {sql} GROUP BY {column}",
                 params,
             )
         )
 
     sql, params = all_but("")
-    parts.append((f"SELECT 'total', '', '', COUNT(*) FROM narrowed WHERE {sql}", params))
+    parts.append((f"SELECT 'total', '', '', COUNT(*) FROM narrowed WHERE {sql}", params))  # noqa: S608
     grouped("types", "f_type", "types")
     grouped("levels", "f_level", "levels")
     grouped("delivery", "f_delivery", "delivery")
     sql, params = all_but("free")
     parts.append(
         (
-            f"SELECT 'free', 'free', '', COUNT(*) FROM narrowed WHERE {sql} AND f_price IS NULL",
+            f"SELECT 'free', 'free', '', COUNT(*) FROM narrowed WHERE {sql} AND f_price IS NULL",  # noqa: S608
             params,
         )
     )
@@ -626,7 +631,7 @@ def _counts(
     for name, _label in ACCESSIBILITY_FEATURES:
         parts.append(
             (
-                f"SELECT 'accessibility', '{name}', '', COUNT(*) FROM narrowed "
+                f"SELECT 'accessibility', '{name}', '', COUNT(*) FROM narrowed "  # noqa: S608
                 f"WHERE {sql} AND f_{name}",
                 params,
             )
@@ -643,7 +648,7 @@ def _counts(
         in_sql, in_params = _sql_in(f"m2m.{column}", ids)
         parts.append(
             (
-                f"SELECT '{kind}', CAST(m2m.{column} AS TEXT), '', COUNT(*) FROM narrowed "
+                f"SELECT '{kind}', CAST(m2m.{column} AS TEXT), '', COUNT(*) FROM narrowed "  # noqa: S608
                 f"JOIN {table} AS m2m ON m2m.opportunity_id = narrowed.f_id "
                 f"WHERE {sql} AND {in_sql} GROUP BY m2m.{column}",
                 params + in_params,
@@ -652,7 +657,7 @@ def _counts(
     sql, params = all_but("organisations")
     parts.append(
         (
-            "SELECT * FROM (SELECT 'organisations', f_org, f_org_name, COUNT(*) FROM narrowed "
+            "SELECT * FROM (SELECT 'organisations', f_org, f_org_name, COUNT(*) FROM narrowed "  # noqa: S608
             f"WHERE {sql} GROUP BY f_org, f_org_name "
             f"ORDER BY COUNT(*) DESC, f_org_name LIMIT {MAX_ORGANISATION_OPTIONS}) AS top_orgs",
             params,
@@ -660,7 +665,7 @@ def _counts(
     )
     # Every part has a fifth column, the page's distances (a typed NULL elsewhere).
     parts = [
-        (f"SELECT *, CAST(NULL AS DOUBLE PRECISION) FROM ({sql}) AS part", params)
+        (f"SELECT *, CAST(NULL AS DOUBLE PRECISION) FROM ({sql}) AS part", params)  # noqa: S608
         for sql, params in parts
     ]
     ctes, cte_params = [], []
@@ -676,7 +681,7 @@ def _counts(
         distance = "f_distance" if query.near is not None else "CAST(NULL AS DOUBLE PRECISION)"
         parts.append(
             (
-                f"SELECT * FROM (SELECT 'page', CAST(f_id AS TEXT), '', "
+                f"SELECT * FROM (SELECT 'page', CAST(f_id AS TEXT), '', "  # noqa: S608
                 f"ROW_NUMBER() OVER (ORDER BY {order}), {distance} FROM narrowed {join}"
                 f"WHERE {sql} ORDER BY {order} LIMIT %s OFFSET %s) AS page_rows",
                 [*params, page.limit, page.start],
