@@ -3,7 +3,6 @@ from factory.django import DjangoModelFactory
 
 from learningcity.cities.models import Area, City, CityAdmin, PostcodeDistrict
 
-
 _LETTERS = "ABCDEFGHJKLMNOPRSTUWYZ"
 
 
