@@ -75,7 +75,7 @@
     if (points.length === 1) {
       map.setView(points[0], 15);
     } else {
-      map.fitBounds(points, { padding: [36, 36], maxZoom: 15 });
+      map.fitBounds(points, { paddingTopLeft: [56, 40], paddingBottomRight: [32, 32], maxZoom: 15 });
     }
     quietFocus(container);
     new MutationObserver(function () { quietFocus(container); }).observe(container, {
