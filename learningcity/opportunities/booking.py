@@ -19,23 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django_tasks import task
 
 from learningcity.accounts.models import User
 from learningcity.core import errors
 from learningcity.core.errors import ServiceError
 
-from .calendar import opportunity_absolute_url
 from .models import (
     AttendeeCode,
     Booking,
@@ -45,6 +39,7 @@ from .models import (
     SavedOpportunity,
     Session,
 )
+from .tasks import booking_email_send
 
 LIVE_STATUSES = (BookingStatus.BOOKED, BookingStatus.WAITLISTED)
 
@@ -230,43 +225,6 @@ def session_waitlist_fill(*, session: Session) -> list[Booking]:
 
 def _email_promoted(booking_id: int) -> None:
     booking_email_send.enqueue(booking_id=booking_id, kind="promoted")
-
-
-# --- Email ---------------------------------------------------------------------------------------
-
-EMAIL_SUBJECTS = {
-    "booked": "Your place at {title} is booked",
-    "waitlisted": "You're on the waitlist for {title}",
-    "promoted": "You've got a place at {title}",
-    "session_cancelled": "Cancelled: {title}",
-}
-
-
-@task()
-def booking_email_send(*, booking_id: int, kind: str) -> None:
-    """Email the learner about their booking: ``kind`` is booked, waitlisted or promoted."""
-    booking = (
-        Booking.objects.select_related("learner", "session__opportunity__city")
-        .filter(pk=booking_id)
-        .first()
-    )
-    if booking is None or booking.status == BookingStatus.CANCELLED:
-        return
-    opportunity = booking.session.opportunity
-    context = {
-        "booking": booking,
-        "session": booking.session,
-        "opportunity": opportunity,
-        "name": booking.learner.get_short_name(),
-        "opportunity_url": opportunity_absolute_url(booking.session),
-        "bookings_url": settings.SITE_URL + reverse("learner-bookings"),
-    }
-    send_mail(
-        subject=EMAIL_SUBJECTS[kind].format(title=opportunity.title),
-        message=render_to_string(f"opportunities/booking/email/{kind}.txt", context),
-        from_email=None,
-        recipient_list=[booking.learner.email],
-    )
 
 
 # --- Saved opportunities -------------------------------------------------------------------------

@@ -28,17 +28,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Greatest
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django_tasks import task
 
 from learningcity.accounts.models import User
 from learningcity.badges.models import BadgeClass, BadgeStatus, Skill
@@ -62,6 +57,7 @@ from .models import (
     Session,
     Topic,
 )
+from .tasks import booking_email_send, opportunity_review_notify
 
 DEFAULT_TOPICS: tuple[str, ...] = (
     "Arts and culture",
@@ -575,43 +571,6 @@ def _notify_staff_after_commit(opportunity: Opportunity, *, event: str) -> None:
     )
 
 
-REVIEW_SUBJECTS = {
-    "approved": "{title} is published on {city} Learning City",
-    "sent_back": "{title} needs changes before {city} Learning City publishes it",
-}
-
-
-@task()
-def opportunity_review_notify(*, opportunity_id: int, event: str) -> None:
-    """Email the organisation's editors, issuers and owners the city team's decision, one message
-    per person so no one sees anyone else's address. A background task, enqueued after commit."""
-    opportunity = Opportunity.objects.select_related("city", "organisation").get(pk=opportunity_id)
-    organisation = opportunity.organisation
-    staff = User.objects.filter(
-        memberships__organisation=organisation,
-        memberships__role__in=[Role.OWNER, Role.ISSUER, Role.EDITOR],
-        is_active=True,
-    )
-    link = settings.SITE_URL + reverse(
-        "opportunity-staff-detail",
-        kwargs={
-            "city_slug": opportunity.city.slug,
-            "org_slug": organisation.slug,
-            "public_id": opportunity.public_id,
-        },
-    )
-    subject = REVIEW_SUBJECTS[event].format(title=opportunity.title, city=opportunity.city.name)
-    body = render_to_string(
-        f"opportunities/moderation/email/{event}.txt",
-        {"opportunity": opportunity, "city": opportunity.city, "link": link},
-    )
-    addresses = sorted({person.email for person in staff})
-    if addresses:
-        get_connection().send_messages(
-            [EmailMessage(subject=subject, body=body, to=[address]) for address in addresses]
-        )
-
-
 # --- Sessions ------------------------------------------------------------------------------------
 
 
@@ -770,8 +729,6 @@ def session_cancelled_tell_bookers(*, session_id: int) -> None:
     """Run after a session's cancellation commits: email everyone with a live booking (booked or
     waitlisted) that the date is off. Their bookings are kept as they were, so the attendee list
     still shows who was expecting to come (``Session.is_cancelled`` tells them apart)."""
-    from .booking import booking_email_send
-
     booking_ids = Booking.objects.filter(session_id=session_id).exclude(
         status=BookingStatus.CANCELLED
     )
