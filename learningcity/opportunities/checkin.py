@@ -21,7 +21,9 @@ from learningcity.accounts.models import User
 from learningcity.badges.models import BadgeStatus
 from learningcity.badges.services import AwardEvidence, award_issue
 from learningcity.core import errors
-from learningcity.core.errors import ServiceError
+from learningcity.core.errors import AccessDenied, ServiceError
+from learningcity.organisations.access import role_at_least
+from learningcity.organisations.models import Membership, Role
 
 from .booking import _session_lock, session_place_take
 from .calendar import opportunity_absolute_url
@@ -112,6 +114,21 @@ class CheckInResult:
         return " — ".join(parts) + "."
 
 
+def check_in_role(session: Session) -> Role:
+    """The lowest role that may check people in to ``session``: issuer when checking in awards
+    badges (it is then issuing), editor otherwise."""
+    return Role.ISSUER if session.opportunity.award_on_check_in else Role.EDITOR
+
+
+def may_check_in(*, user: User, session: Session) -> bool:
+    if user.is_superuser:
+        return True
+    membership = Membership.objects.filter(
+        organisation_id=session.opportunity.organisation_id, user=user
+    ).first()
+    return membership is not None and role_at_least(membership.role, check_in_role(session))
+
+
 def attendee_check_in(*, session: Session, code: str, by: User) -> CheckInResult:
     """Check in the learner whose code is ``code`` to ``session``, and award the opportunity's
     published badges if it awards on check-in.
@@ -121,8 +138,11 @@ def attendee_check_in(*, session: Session, code: str, by: User) -> CheckInResult
       a bookable one: checked in as a walk-in if a place is left (one is taken for them);
     - already checked in: said so, nothing awarded twice.
 
-    Precondition: ``by`` may check people in to this session (the view checks the role).
+    Refuses with :class:`AccessDenied` unless ``by`` is on the organisation's staff with at
+    least :func:`check_in_role` (or is a superuser): the view checks first, this holds anyway.
     """
+    if not may_check_in(user=by, session=session):
+        raise AccessDenied(errors.ROLE_TOO_LOW)
     normalised = attendee_code_normalise(code)
     if not normalised:
         raise ServiceError(errors.CHECK_IN_CODE_EMPTY, field="code")

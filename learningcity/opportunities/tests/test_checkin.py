@@ -7,11 +7,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from learningcity.accounts.tests.factories import LearnerProfileFactory, UserFactory
+from learningcity.accounts.tests.factories import LearnerProfileFactory
 from learningcity.badges.models import Award, BadgeStatus
 from learningcity.badges.tests.factories import BadgeClassFactory
 from learningcity.core import errors
-from learningcity.core.errors import ServiceError
+from learningcity.core.errors import AccessDenied, ServiceError
 from learningcity.opportunities import booking as booking_services
 from learningcity.opportunities.checkin import (
     attendee_check_in,
@@ -30,6 +30,8 @@ from learningcity.opportunities.models import (
     Session,
 )
 from learningcity.opportunities.tests.factories import OpportunityFactory, SessionFactory
+from learningcity.organisations.models import Role
+from learningcity.organisations.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +46,11 @@ def soon_session(**opportunity_fields) -> Session:
     return SessionFactory(
         opportunity=opportunity, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2)
     )
+
+
+def staff_for(session: Session, role: Role = Role.ISSUER):
+    """A member of the session's organisation's staff with ``role``."""
+    return MembershipFactory(organisation=session.opportunity.organisation, role=role).user
 
 
 def code_of(person) -> str:
@@ -80,7 +87,7 @@ def test_the_qr_payload_and_display_form():
 def test_a_booked_learner_is_checked_in():
     session = soon_session(capacity=5)
     person = learner()
-    staff = UserFactory()
+    staff = staff_for(session)
     booking = booking_services.booking_create(session=session, learner=person)
     result = attendee_check_in(session=session, code=code_of(person).lower(), by=staff)
     booking.refresh_from_db()
@@ -95,7 +102,7 @@ def test_a_second_check_in_says_already_checked_in_and_awards_nothing_more():
     session = soon_session(capacity=5, award_on_check_in=True)
     session.opportunity.badge_classes.add(badge)
     person = learner()
-    staff = UserFactory()
+    staff = staff_for(session)
     booking_services.booking_create(session=session, learner=person)
     first = attendee_check_in(
         session=session, code=qr_payload(attendee_code_for(learner=person)), by=staff
@@ -117,7 +124,7 @@ def test_only_published_badges_are_awarded_and_held_ones_are_reported():
     session = soon_session(capacity=5, award_on_check_in=True)
     session.opportunity.badge_classes.add(held, draft)
     person = learner()
-    staff = UserFactory()
+    staff = staff_for(session)
     from learningcity.badges.services import award_issue
 
     award_issue(badge_class=held, recipient_email=person.email, issued_by=staff)
@@ -135,14 +142,14 @@ def test_no_badge_is_awarded_when_the_opportunity_does_not_award_on_check_in():
     session.opportunity.badge_classes.add(badge)
     person = learner()
     booking_services.booking_create(session=session, learner=person)
-    attendee_check_in(session=session, code=code_of(person), by=UserFactory())
+    attendee_check_in(session=session, code=code_of(person), by=staff_for(session))
     assert not Award.objects.exists()
 
 
 def test_a_drop_in_creates_a_booked_place_at_check_in():
     session = soon_session(capacity=None, booking_mode=BookingMode.DROP_IN)
     person = learner()
-    result = attendee_check_in(session=session, code=code_of(person), by=UserFactory())
+    result = attendee_check_in(session=session, code=code_of(person), by=staff_for(session))
     assert not result.walk_in
     booking = Booking.objects.get(session=session, learner=person)
     assert booking.status == BookingStatus.BOOKED and booking.checked_in_at
@@ -151,16 +158,18 @@ def test_a_drop_in_creates_a_booked_place_at_check_in():
 
 def test_a_full_drop_in_refuses_more():
     session = soon_session(capacity=1, booking_mode=BookingMode.DROP_IN)
-    attendee_check_in(session=session, code=code_of(learner("A B")), by=UserFactory())
+    attendee_check_in(session=session, code=code_of(learner("A B")), by=staff_for(session))
     with pytest.raises(ServiceError) as caught:
-        attendee_check_in(session=session, code=code_of(learner("Jo Bloggs")), by=UserFactory())
+        attendee_check_in(
+            session=session, code=code_of(learner("Jo Bloggs")), by=staff_for(session)
+        )
     assert caught.value.message == errors.CHECK_IN_FULL.format(name="Jo Bloggs")
 
 
 def test_a_learner_without_a_booking_is_a_walk_in_while_places_are_left():
     session = soon_session(capacity=2)
     person = learner()
-    result = attendee_check_in(session=session, code=code_of(person), by=UserFactory())
+    result = attendee_check_in(session=session, code=code_of(person), by=staff_for(session))
     assert result.walk_in
     assert "no booking" in result.message
     assert Session.objects.get(pk=session.pk).booked_count == 1
@@ -170,7 +179,9 @@ def test_a_learner_without_a_booking_is_refused_when_full():
     session = soon_session(capacity=1)
     booking_services.booking_create(session=session, learner=learner("A B"))
     with pytest.raises(ServiceError) as caught:
-        attendee_check_in(session=session, code=code_of(learner("Jo Bloggs")), by=UserFactory())
+        attendee_check_in(
+            session=session, code=code_of(learner("Jo Bloggs")), by=staff_for(session)
+        )
     assert caught.value.message == errors.CHECK_IN_FULL.format(name="Jo Bloggs")
 
 
@@ -181,10 +192,10 @@ def test_a_waitlisted_learner_is_refused_when_full_and_let_in_when_not():
     waiting = learner("Jo Bloggs")
     booking_services.booking_create(session=session, learner=waiting)
     with pytest.raises(ServiceError) as caught:
-        attendee_check_in(session=session, code=code_of(waiting), by=UserFactory())
+        attendee_check_in(session=session, code=code_of(waiting), by=staff_for(session))
     assert caught.value.message == errors.CHECK_IN_WAITLISTED_FULL.format(name="Jo Bloggs")
     Session.objects.filter(pk=session.pk).update(capacity=2)
-    result = attendee_check_in(session=session, code=code_of(waiting), by=UserFactory())
+    result = attendee_check_in(session=session, code=code_of(waiting), by=staff_for(session))
     assert result.walk_in
     assert Booking.objects.get(learner=waiting).status == BookingStatus.BOOKED
     assert Booking.objects.get(pk=first.pk).status == BookingStatus.BOOKED
@@ -201,8 +212,9 @@ def test_a_waitlisted_learner_is_refused_when_full_and_let_in_when_not():
     ],
 )
 def test_bad_codes_are_explained(code, message):
+    session = soon_session()
     with pytest.raises(ServiceError) as caught:
-        attendee_check_in(session=soon_session(), code=code, by=UserFactory())
+        attendee_check_in(session=session, code=code, by=staff_for(session))
     assert caught.value.message == message
 
 
@@ -212,7 +224,7 @@ def test_no_check_in_to_a_cancelled_session():
     booking_services.booking_create(session=session, learner=person)
     Session.objects.filter(pk=session.pk).update(is_cancelled=True)
     with pytest.raises(ServiceError) as caught:
-        attendee_check_in(session=session, code=code_of(person), by=UserFactory())
+        attendee_check_in(session=session, code=code_of(person), by=staff_for(session))
     assert caught.value.message == errors.CHECK_IN_SESSION_CANCELLED
 
 
@@ -221,7 +233,7 @@ def test_check_in_opens_a_day_before_the_session():
     person = learner()
     booking_services.booking_create(session=session, learner=person)
     with pytest.raises(ServiceError) as caught:
-        attendee_check_in(session=session, code=code_of(person), by=UserFactory())
+        attendee_check_in(session=session, code=code_of(person), by=staff_for(session))
     assert caught.value.message == errors.CHECK_IN_NOT_OPEN
 
 
@@ -233,5 +245,34 @@ def test_check_in_after_the_session_still_works():
         ends_at=starts + datetime.timedelta(hours=2),
     )
     person = learner()
-    result = attendee_check_in(session=session, code=code_of(person), by=UserFactory())
+    result = attendee_check_in(session=session, code=code_of(person), by=staff_for(session))
     assert result.booking.checked_in_at is not None
+
+
+@pytest.mark.parametrize(
+    ("role", "awards", "allowed"),
+    [
+        (Role.VIEWER, False, False),
+        (Role.EDITOR, False, True),
+        (Role.EDITOR, True, False),
+        (Role.ISSUER, True, True),
+    ],
+)
+def test_the_service_itself_refuses_staff_whose_role_is_too_low(role, awards, allowed):
+    session = soon_session(capacity=5, award_on_check_in=awards)
+    person = learner()
+    booking_services.booking_create(session=session, learner=person)
+    if allowed:
+        assert attendee_check_in(session=session, code=code_of(person), by=staff_for(session, role))
+    else:
+        with pytest.raises(AccessDenied):
+            attendee_check_in(session=session, code=code_of(person), by=staff_for(session, role))
+
+
+def test_staff_of_another_organisation_cannot_check_in():
+    session = soon_session(capacity=5)
+    person = learner()
+    booking_services.booking_create(session=session, learner=person)
+    outsider = MembershipFactory(role=Role.OWNER).user
+    with pytest.raises(AccessDenied):
+        attendee_check_in(session=session, code=code_of(person), by=outsider)

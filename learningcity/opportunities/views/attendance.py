@@ -21,18 +21,19 @@ from learningcity.badges.issuing import csv_safe
 from learningcity.core import errors
 from learningcity.core.errors import ServiceError
 from learningcity.organisations.access import role_at_least
-from learningcity.organisations.models import Membership, Role
+from learningcity.organisations.models import Membership
 
 from ..access import access_session_for_staff
 from ..booking import bookings_for_session
-from ..checkin import CheckInResult, attendee_check_in, checked_in_for_session, staff_name
+from ..checkin import (
+    CheckInResult,
+    attendee_check_in,
+    check_in_role,
+    checked_in_for_session,
+    staff_name,
+)
 from ..forms_booking import CheckInForm
 from ..models import Booking, BookingStatus, Session
-
-
-def check_in_role(session: Session) -> Role:
-    """The lowest role that may check people in to ``session``."""
-    return Role.ISSUER if session.opportunity.award_on_check_in else Role.EDITOR
 
 
 def _may_check_in(session: Session, membership: Membership | None) -> bool:
