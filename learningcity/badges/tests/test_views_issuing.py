@@ -292,3 +292,18 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, organisation, method, na
     response = getattr(client, method)(route_url(name, organisation, kind, ids))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_export_links_awards_at_the_sites_own_address_not_the_requests_host(
+    client, organisation, badge_class, issuer, settings
+):
+    settings.SITE_URL = "https://learning.example.org"
+    settings.ALLOWED_HOSTS = ["*"]
+    award = award_issue(
+        badge_class=badge_class, recipient_email="amara@example.org", issued_by=None
+    )
+    client.force_login(issuer)
+    response = client.get(url("award-export", organisation), HTTP_HOST="internal-proxy:8000")
+    content = b"".join(response.streaming_content).decode()
+    assert "https://learning.example.org" + award.get_absolute_url() in content
+    assert "internal-proxy" not in content

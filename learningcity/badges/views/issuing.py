@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -247,7 +248,7 @@ def award_export(request: HttpRequest, city_slug: str, org_slug: str) -> Streami
                         award.issued_at.isoformat(),
                         award.expires_at.isoformat() if award.expires_at else "",
                         issuing.award_status(award),
-                        request.build_absolute_uri(award.get_absolute_url()),
+                        settings.SITE_URL + award.get_absolute_url(),
                     )
                 ]
             )
