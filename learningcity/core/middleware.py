@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -32,8 +33,10 @@ def map_tile_origin(tile_url: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
+@functools.lru_cache(maxsize=8)
 def content_security_policy(tile_url: str) -> str:
-    """The policy, with the map tile server (and nothing else) added to img-src."""
+    """The policy, with the map tile server (and nothing else) added to img-src. Cached per tile
+    URL: it runs on every response, and the setting changes only in tests."""
     origin = map_tile_origin(tile_url)
     if not origin:
         return CONTENT_SECURITY_POLICY
