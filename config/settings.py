@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "learningcity.badges",
     "learningcity.opportunities",
     "learningcity.verification",
+    "learningcity.learners",
+    "learningcity.pathways",
     "learningcity.demo",
 ]
 

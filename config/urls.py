@@ -12,6 +12,15 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("", include("learningcity.accounts.urls")),
     path("me/", include("learningcity.opportunities.urls_me")),
+    path("me/backpack/", include("learningcity.learners.urls_backpack")),
+    path("me/backpack/", include("learningcity.learners.urls_downloads")),
+    path("me/collections/", include("learningcity.learners.urls_collections")),
+    path("me/skills/", include("learningcity.learners.urls_skills")),
+    path("me/privacy/", include("learningcity.learners.urls_privacy")),
+    path("me/pathways/", include("learningcity.pathways.urls_me")),
+    path("me/next/", include("learningcity.pathways.urls_next")),
+    path("shared/", include("learningcity.learners.urls_shared")),
+    path("guardian/", include("learningcity.learners.urls_guardian")),
     path("accounts/", include("allauth.urls")),
     path("", include("learningcity.organisations.urls_site")),
     path("", include("learningcity.badges.urls")),
@@ -23,6 +32,11 @@ urlpatterns = [
         "<slug:city_slug>/admin/opportunities/",
         include("learningcity.opportunities.urls_city_admin"),
     ),
+    path(
+        "<slug:city_slug>/admin/pathways/",
+        include("learningcity.pathways.urls_city_admin"),
+    ),
+    path("<slug:city_slug>/pathways/", include("learningcity.pathways.urls_public")),
     path("<slug:city_slug>/opportunities/", include("learningcity.opportunities.urls_public")),
     path("<slug:city_slug>/opportunities/", include("learningcity.opportunities.urls_booking")),
     path("<slug:city_slug>/", include("learningcity.cities.urls")),
@@ -37,6 +51,10 @@ urlpatterns = [
     path(
         "<slug:city_slug>/organisations/<slug:org_slug>/opportunities/",
         include("learningcity.opportunities.urls_staff"),
+    ),
+    path(
+        "<slug:city_slug>/organisations/<slug:org_slug>/pathways/",
+        include("learningcity.pathways.urls_staff"),
     ),
     path("<slug:city_slug>/organisations/", include("learningcity.organisations.urls")),
 ]

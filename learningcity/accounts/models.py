@@ -109,7 +109,11 @@ class LearnerProfile(TimeStampedModel):
     interests = models.JSONField(default=list, blank=True)
     # Privacy settings.
     profile_public = models.BooleanField(default=False)
+    # "What next" suggestions: the main switch (on for adults, off for under-18s at sign-up),
+    # then each kind on its own.
     recommendations_enabled = models.BooleanField(default=False)
+    suggest_opportunities = models.BooleanField(default=True)
+    suggest_pathways = models.BooleanField(default=True)
     share_area_with_organisations = models.BooleanField(default=False)
 
     class Meta:

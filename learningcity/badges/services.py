@@ -15,6 +15,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 from typing import cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -35,6 +36,7 @@ from learningcity.organisations.models import Organisation
 from . import publishing
 from .delivery import award_deliveries_queue_new, award_delivery_queue
 from .models import Award, BadgeClass, Endorsement, Issuer, IssuerKey, StatusList
+from .signals import award_landed_send
 
 
 def _key_secret() -> bytes:
@@ -576,6 +578,10 @@ def _award_make(
     )
     award.ob3_jwt = vcjwt.sign_vc_jwt(unsigned, private_key=signer.rsa, kid=signer.kid)
     award.save()
+    if award.recipient_id is not None:
+        transaction.on_commit(
+            partial(award_landed_send, user_id=award.recipient_id, award_ids=[award.pk])
+        )
     if cache is not None:
         cache.forget_current_award(badge_class=badge_class, recipient_email=recipient_email)
     if notify and cache is not None:
@@ -612,9 +618,15 @@ def awards_attach_for_email(*, user: User, email: str) -> int:
     Precondition: ``user`` has just verified ``email`` (allauth's ``email_confirmed``). Awards
     already on an account are left alone. Returns how many were attached.
     """
-    return Award.objects.filter(
-        recipient__isnull=True, recipient_email=email.strip().lower()
-    ).update(recipient=user, updated_at=timezone.now())
+    awards = Award.objects.filter(recipient__isnull=True, recipient_email=email.strip().lower())
+    award_ids = list(awards.values_list("pk", flat=True))
+    if not award_ids:
+        return 0
+    attached = Award.objects.filter(pk__in=award_ids, recipient__isnull=True).update(
+        recipient=user, updated_at=timezone.now()
+    )
+    transaction.on_commit(partial(award_landed_send, user_id=user.pk, award_ids=award_ids))
+    return attached
 
 
 @transaction.atomic
