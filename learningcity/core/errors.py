@@ -349,3 +349,24 @@ OPPORTUNITY_IMAGE_ALT_REQUIRED = (
     "Describe the picture in a sentence, for people who can't see it (like “Young people "
     "building a robot”)."
 )
+
+# Backpack: importing badges from elsewhere (learners/backpack.py, issue 6)
+# (end of backpack messages)
+
+# Collections, sharing and the public portfolio (learners/sharing.py, issue 6)
+# (end of sharing messages)
+
+# Skills, downloads, certificates and CV (learners/skills.py, learners/downloads.py, issue 6)
+# (end of skills messages)
+
+# Privacy: export, account deletion, the guardian's view (learners/privacy.py, issue 6)
+# (end of privacy messages)
+
+# Pathways (pathways/services.py, issue 6)
+# (end of pathways messages)
+
+# Pathway building (pathways/forms.py, pathways/views/staff.py, issue 6)
+# (end of pathway building messages)
+
+# Recommendations (pathways/recommendations.py, issue 6)
+# (end of recommendations messages)
