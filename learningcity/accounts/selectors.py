@@ -5,7 +5,7 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from django.db.models import Q
 
-from .models import User
+from .models import GuardianConsent, User
 
 
 def user_for_email(*, email: str) -> User | None:
@@ -48,3 +48,8 @@ def verified_emails(*, user: User) -> list[str]:
         address.email.lower()
         for address in EmailAddress.objects.filter(user=user, verified=True).order_by("email")
     ]
+
+
+def guardian_consent_is_confirmed(*, token: str) -> bool:
+    """True when ``token`` is a guardian's link they have already said yes with."""
+    return GuardianConsent.objects.filter(token=token, confirmed_at__isnull=False).exists()

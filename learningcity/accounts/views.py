@@ -12,7 +12,7 @@ from learningcity.organisations.selectors import organisation_list_for_user
 from .forms import GuardianEmailForm, LearnerProfileForm
 from .http import AuthenticatedHttpRequest
 from .models import LearnerProfile
-from .selectors import verified_emails
+from .selectors import guardian_consent_is_confirmed, verified_emails
 from .services import (
     guardian_consent_confirm,
     guardian_consent_for_token,
@@ -121,7 +121,13 @@ def guardian_consent_resend(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def guardian_consent(request: HttpRequest, token: str) -> HttpResponse:
-    """The page a guardian reaches from the emailed link. No account needed: the link is proof."""
+    """The page a guardian reaches from the emailed link. No account needed: the link is proof.
+
+    Once the guardian has said yes, the same link opens their view of the child's account
+    (``learners``: what the child has earned and shared, and the switch to close it).
+    """
+    if guardian_consent_is_confirmed(token=token):
+        return redirect("guardian-view", token=token)
     try:
         consent = guardian_consent_for_token(token=token)
     except ServiceError as exc:

@@ -140,6 +140,10 @@ AREA_IMPORT_CITY_UNKNOWN = "There is no city with the slug “{slug}”. Known c
 # Awards
 AWARD_ALREADY_HELD = "{email} already has this badge."
 AWARD_ALREADY_REVOKED = "This badge has already been revoked."
+AWARD_WITHDRAWN = (
+    "This badge was withdrawn: the person who held it closed their account, and its signed "
+    "credential was erased with their personal data."
+)
 AWARD_REVOKE_REASON_REQUIRED = "Say why you are revoking this badge. The learner will see it."
 ENDORSEMENT_COMMENT_REQUIRED = "Say in a sentence or two why the city endorses this badge."
 ENDORSEMENT_OTHER_CITY = "A city can only endorse badges of organisations in that city."
@@ -351,22 +355,151 @@ OPPORTUNITY_IMAGE_ALT_REQUIRED = (
 )
 
 # Backpack: importing badges from elsewhere (learners/backpack.py, issue 6)
+BACKPACK_NOTHING_GIVEN = "Choose a badge file, paste a link, or paste the badge's data."
+BACKPACK_UPLOAD_TOO_LARGE = (
+    "The file is larger than {limit}. Badge images and files are much smaller than that: check "
+    "you chose the right one."
+)
+BACKPACK_UPLOAD_EMPTY = "The file {name} is empty."
+BACKPACK_UPLOAD_WRONG_TYPE = (
+    "Choose a badge image (PNG or SVG) or a badge file (JSON or JWT). {name} isn't one of those."
+)
+BACKPACK_LINK_INVALID = "Enter the badge's web address, starting with https:// (or http://)."
+BACKPACK_TEXT_TOO_LARGE = (
+    "What you pasted is larger than {limit}, which is more than any badge needs."
+)
+BACKPACK_IMPORT_REFUSED = "We couldn't add this badge. {headline}. {reasons}"
+BACKPACK_IMPORT_DUPLICATE = (
+    "This badge is already in your backpack (you imported it on {date}). Use “Check again” "
+    "there to bring it up to date."
+)
+BACKPACK_IMPORT_OWN_AWARD = (
+    "This badge was awarded to you here, so it is already in your backpack — there is no need "
+    "to import it."
+)
+BACKPACK_IMPORTED = "“{name}” is in your backpack."
+BACKPACK_IMPORTED_STATUS_UNKNOWN = (
+    "“{name}” is in your backpack, but we couldn't check whether its issuer has withdrawn it. "
+    "We'll check again; you can also use “Check again” later."
+)
+BACKPACK_IMPORTED_NOT_CURRENT = (
+    "“{name}” is in your backpack. It is genuine, but not current: {headline}."
+)
+BACKPACK_RECHECKED = "We checked “{name}” again: {status}."
+BACKPACK_REMOVED = "“{name}” was removed from your backpack."
+BACKPACK_TOO_MANY_CHECKS = (
+    "You've checked a lot of badges in the last minute. Wait a minute, then try again."
+)
 # (end of backpack messages)
 
 # Collections, sharing and the public portfolio (learners/sharing.py, issue 6)
+COLLECTION_NAME_REQUIRED = "Give the collection a name."
+COLLECTION_NAME_TAKEN = (
+    "You already have a collection called “{name}”. Choose a different name."
+)
+COLLECTION_BADGE_NOT_YOURS = "You can only add your own badges to your collections."
+COLLECTION_BADGE_REVOKED = "This badge has been revoked, so it can't be added to a collection."
+COLLECTION_BADGE_ALREADY_IN = "“{name}” is already in this collection."
+COLLECTION_BADGE_CHOOSE_ONE = "Choose one badge to add."
+SHARING_BADGE_NOT_YOURS = "You can only choose how your own badges are shared."
+SHARING_NEEDS_GUARDIAN_CONSENT = (
+    "You can share your badges once your parent or carer has said yes to your account. "
+    "We've emailed them a link."
+)
+PORTFOLIO_NEEDS_PROFILE = (
+    "A public portfolio needs a learner profile. Finish setting up your profile first."
+)
 # (end of sharing messages)
 
 # Skills, downloads, certificates and CV (learners/skills.py, learners/downloads.py, issue 6)
+DECLARED_SKILL_NAME_REQUIRED = "Give the skill a name, like “Cooking” or “Public speaking”."
+DECLARED_SKILL_NAME_TOO_LONG = "Keep the skill's name to {limit} characters or fewer."
+DECLARED_SKILL_LEVEL_UNKNOWN = "Choose how well you know this skill."
+DECLARED_SKILL_DUPLICATE = "You've already added “{name}” to your skills."
+DECLARED_SKILL_ADDED = "“{name}” is added to the skills you say you have."
+DECLARED_SKILL_REMOVED = "“{name}” is removed from your skills."
+CERTIFICATE_REVOKED = (
+    "This badge was revoked by the organisation that gave it, so it has no certificate. "
+    "If you think this is a mistake, contact {organisation}."
+)
+RECORD_NO_AWARDS = (
+    "You don't have any badges from Learning City yet, so there is no learning record to "
+    "download. Take part in an opportunity to earn your first badge."
+)
+CV_NO_SKILLS = (
+    "Your skills CV lists the skills your badges show. You don't have any badges with skills "
+    "yet: earn a badge, or add skills you have yourself, then try again."
+)
 # (end of skills messages)
 
 # Privacy: export, account deletion, the guardian's view (learners/privacy.py, issue 6)
+PRIVACY_SETTINGS_SAVED = "Your privacy settings are saved."
+PRIVACY_NO_PROFILE = "Your account has no learner profile, so there are no suggestions to switch."
+PRIVACY_DELETE_EMAIL_MISMATCH = (
+    "That is not your account's email address. Type it exactly as it is shown above."
+)
+PRIVACY_DELETE_SOLE_OWNER = (
+    "You are the only owner of {names}. Make someone else an owner, or close the organisation, "
+    "before you delete your account."
+)
+PRIVACY_DELETE_GUARDIAN_CONFIRM = "Tick the box to say you understand the account will be closed."
+# Shown on each badge page after the holder's account is deleted (the revocation reason).
+PRIVACY_REVOKED_HOLDER_CLOSED = "The holder closed their account."
+PRIVACY_REVOKED_GUARDIAN_CLOSED = "The holder's parent or carer closed their account."
 # (end of privacy messages)
 
 # Pathways (pathways/services.py, issue 6)
+PATHWAY_ARCHIVED = "This pathway is archived, so it can't be changed."
+PATHWAY_ALREADY_PUBLISHED = "This pathway is already published."
+PATHWAY_ALREADY_ARCHIVED = "This pathway is already archived."
+PATHWAY_NEEDS_STEPS = "Add at least one step before publishing the pathway."
+PATHWAY_LAST_STEP = (
+    "A published pathway needs at least one step. Add another step before removing this one."
+)
+PATHWAY_STEP_NO_BADGES = (
+    "Step {position} (“{title}”) has no badges that can count yet: choose a badge, a topic, "
+    "or (if badges from elsewhere count) a badge from another issuer."
+)
+PATHWAY_STEP_REQUIRED_TOO_HIGH = (
+    "Step {position} (“{title}”) asks for {required} badges but only {count} can count towards "
+    "it. Ask for fewer, or add more badges."
+)
+PATHWAY_STEP_REQUIRED_MIN = "A step needs at least one badge."
+PATHWAY_STEP_BADGE_OTHER_CITY = "“{badge}” belongs to an organisation in another city."
+PATHWAY_STEP_BADGE_DRAFT = (
+    "Step {position} (“{title}”) uses “{badge}”, which is still a draft. Publish the badge first."
+)
+PATHWAY_STEP_TOPIC_OTHER_CITY = "That topic belongs to another city."
+PATHWAY_STEP_OPPORTUNITY_OTHER_CITY = "“{opportunity}” is in another city."
+PATHWAY_STEP_EXTERNAL_ID_INVALID = (
+    "“{value}” isn't a badge id: give the web address (or urn:) of the other issuer's achievement."
+)
+PATHWAY_COMPLETION_BADGE_INVALID = (
+    "The completion badge must be a published badge of an organisation in this city."
+)
+PATHWAY_ORGANISATION_OTHER_CITY = "That organisation belongs to another city."
+PATHWAY_NOT_OPEN = "This pathway isn't open to join."
 # (end of pathways messages)
 
 # Pathway building (pathways/forms.py, pathways/views/staff.py, issue 6)
+PATHWAY_STEP_EXTERNAL_URL_INVALID = (
+    "“{value}” isn't a web address. Put one badge's achievement id a line, "
+    "starting with https://."
+)
+PATHWAY_STEP_EXTERNAL_IDS_TOO_MANY = "A step can name up to {max} badges from other issuers."
+PATHWAY_STEP_REQUIRED_TOO_MANY = (
+    "The step has only {count} badge(s) to choose from, so a learner can't need more than that."
+)
 # (end of pathway building messages)
 
 # Recommendations (pathways/recommendations.py, issue 6)
+RECOMMENDATIONS_NEED_GUARDIAN = (
+    "Suggestions can be switched on once your parent or carer has said yes to your account."
+)
+RECOMMENDATIONS_NEED_PROFILE = (
+    "Suggestions are made from your learner profile. Add your date of birth and city to your "
+    "profile first."
+)
+RECOMMENDATIONS_SAVED_ON = "Saved. Your suggestions are switched on."
+RECOMMENDATIONS_SAVED_OFF = "Saved. Suggestions are switched off; nothing is worked out for you."
 # (end of recommendations messages)

@@ -1,5 +1,10 @@
-"""(being built for issue 6)"""
+"""The guardian's view of an under-13's account, mounted at ``guardian/``."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .views import guardian as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("<str:token>/", views.guardian_view, name="guardian-view"),
+    path("<str:token>/close/", views.guardian_close, name="guardian-close"),
+]

@@ -1,5 +1,12 @@
-"""(being built for issue 6)"""
+"""The learner's privacy pages, mounted at ``me/privacy/``."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .views import privacy as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.privacy_settings, name="privacy"),
+    path("export/", views.privacy_export, name="privacy-export"),
+    path("delete/", views.privacy_delete, name="privacy-delete"),
+    path("deleted/", views.privacy_goodbye, name="privacy-goodbye"),
+]

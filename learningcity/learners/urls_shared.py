@@ -1,5 +1,11 @@
-"""(being built for issue 6)"""
+"""Public pages of what learners share, mounted at ``/shared/``: the link is the permission."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .views import shared_public as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("collections/<str:public_id>/", views.collection_shared, name="collection-shared"),
+    path("badges/<str:imported_public_id>/", views.imported_shared, name="imported-shared"),
+    path("people/<str:user_public_id>/", views.portfolio, name="portfolio"),
+]

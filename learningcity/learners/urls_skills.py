@@ -1,5 +1,15 @@
-"""(being built for issue 6)"""
+"""The learner's skills, mounted at ``/me/skills/``."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .views import skills as views
+
+urlpatterns = [
+    path("", views.skills_page, name="skills"),
+    path("declared/add/", views.declared_skill_add_view, name="skills-declared-add"),
+    path(
+        "declared/<int:skill_id>/remove/",
+        views.declared_skill_remove_view,
+        name="skills-declared-remove",
+    ),
+]

@@ -150,12 +150,19 @@ def test_an_expired_consent_link_does_not_work(client):
     assert consent.confirmed_at is None
 
 
-def test_a_consent_link_works_only_once(client):
+def test_a_consent_link_confirms_once_and_then_opens_the_guardians_view(client):
     profile = LearnerProfileFactory(age=11)
     consent = GuardianConsentFactory(child=profile.user, sent_at=timezone.now())
     url = reverse("guardian-consent", kwargs={"token": consent.token})
     assert client.post(url).status_code == 200
-    assert client.post(url).status_code == 404
+    consent.refresh_from_db()
+    confirmed_at = consent.confirmed_at
+    assert confirmed_at is not None
+    again = client.post(url)
+    assert again.status_code == 302
+    assert again["Location"] == reverse("guardian-view", kwargs={"token": consent.token})
+    consent.refresh_from_db()
+    assert consent.confirmed_at == confirmed_at
 
 
 def test_the_learner_home_lists_the_badges_that_landed_on_the_account(client):

@@ -5,6 +5,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from learningcity.badges import publishing
+from learningcity.core import errors
 from learningcity.badges.services import award_issue, award_revoke, issuer_key_rotate
 from learningcity.credentials import baking
 
@@ -223,3 +224,38 @@ def test_city_endorsements_show_on_the_badge_and_award_pages(client, award):
         assert "Endorsed by" in page
         assert "youth quality mark" in page
         assert endorsement.get_absolute_url() in page
+
+
+def _withdraw(award):
+    """What ``learners.privacy.account_delete`` leaves of an award: revoked, no signed files."""
+    award_revoke(award=award, by=None, reason="The holder closed their account")
+    award.ob3_credential = {}
+    award.ob3_jwt = ""
+    award.save(update_fields=["ob3_credential", "ob3_jwt"])
+    return award
+
+
+@pytest.mark.parametrize(
+    "name", ["award-ob3", "award-jwt", "award-png", "award-svg", "award-ob2-png", "award-ob2-svg"]
+)
+def test_an_erased_awards_documents_are_gone_not_empty(client, award, name):
+    _withdraw(award)
+    response = client.get(url(name, public_id=award.public_id))
+    assert response.status_code == 410
+    assert response.json()["error"] == errors.AWARD_WITHDRAWN
+
+
+@pytest.mark.parametrize("accept", ["application/ld+json", "application/vc+jwt"])
+def test_an_erased_award_is_gone_when_its_credential_is_negotiated(client, award, accept):
+    _withdraw(award)
+    response = client.get(url("award-page", public_id=award.public_id), HTTP_ACCEPT=accept)
+    assert response.status_code == 410
+
+
+def test_an_erased_award_page_says_it_was_withdrawn_and_offers_no_files(client, award):
+    _withdraw(award)
+    response = client.get(url("award-page", public_id=award.public_id))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "withdrawn when the person who held it closed their account" in body
+    assert url("award-png", public_id=award.public_id) not in body

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from learningcity.core import errors
 from learningcity.credentials import baking, documents, keys, ob2
 
 from .. import images, publishing
@@ -125,6 +126,8 @@ def award_page(request: HttpRequest, public_id: str) -> HttpResponse:
     """
     award = access_award_public(public_id=public_id)
     request.city = award.badge_class.organisation.city  # type: ignore[attr-defined]
+    if _wants(request, VC_LD_JSON, LD_JSON, *JWT_TYPES) and (gone := _withdrawn(award)):
+        return gone
     if _wants(request, VC_LD_JSON, LD_JSON):
         content_type = VC_LD_JSON if _wants(request, VC_LD_JSON) else LD_JSON
         response = _json(award.ob3_credential, content_type=content_type)
@@ -178,15 +181,29 @@ def award_urls(award: Award) -> dict[str, str]:
     return {key: publishing.award_url(award, name) for key, name in names.items()}
 
 
+def _withdrawn(award: Award) -> HttpResponse | None:
+    """410 Gone for the documents of an award whose holder closed their account: its signed
+    credential was erased with their personal data (``learners.privacy.account_delete``)."""
+    if award.ob3_credential:
+        return None
+    response = _json({"error": errors.AWARD_WITHDRAWN}, content_type="application/json", status=410)
+    response["Vary"] = "Accept"
+    return response
+
+
 @require_GET
 def award_ob3(request: HttpRequest, public_id: str) -> HttpResponse:
     award = access_award_public(public_id=public_id)
+    if (gone := _withdrawn(award)) is not None:
+        return gone
     return _json(award.ob3_credential, content_type=VC_LD_JSON)
 
 
 @require_GET
 def award_jwt(request: HttpRequest, public_id: str) -> HttpResponse:
     award = access_award_public(public_id=public_id)
+    if (gone := _withdrawn(award)) is not None:
+        return gone
     response = HttpResponse(award.ob3_jwt, content_type="application/vc+jwt")
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = PUBLIC_CACHE
@@ -240,6 +257,8 @@ def _svg(body: str) -> HttpResponse:
 def award_png(request: HttpRequest, public_id: str) -> HttpResponse:
     """The badge image with the OB 3.0 credential baked in (``iTXt`` ``openbadgecredential``)."""
     award = access_award_public(public_id=public_id)
+    if (gone := _withdrawn(award)) is not None:
+        return gone
     return _png(
         baking.bake_png(
             images.badge_png(award.badge_class),
@@ -252,6 +271,8 @@ def award_png(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def award_svg(request: HttpRequest, public_id: str) -> HttpResponse:
     award = access_award_public(public_id=public_id)
+    if (gone := _withdrawn(award)) is not None:
+        return gone
     return _svg(
         baking.bake_svg(
             images.badge_svg(award.badge_class),
@@ -265,6 +286,8 @@ def award_svg(request: HttpRequest, public_id: str) -> HttpResponse:
 def award_ob2_png(request: HttpRequest, public_id: str) -> HttpResponse:
     """The badge image with the OB 2.0 assertion baked in (``iTXt`` ``openbadges``)."""
     award = access_award_public(public_id=public_id)
+    if (gone := _withdrawn(award)) is not None:
+        return gone
     return _png(
         baking.bake_png(
             images.badge_png(award.badge_class),
@@ -277,6 +300,8 @@ def award_ob2_png(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def award_ob2_svg(request: HttpRequest, public_id: str) -> HttpResponse:
     award = access_award_public(public_id=public_id)
+    if (gone := _withdrawn(award)) is not None:
+        return gone
     return _svg(
         baking.bake_svg(
             images.badge_svg(award.badge_class),
