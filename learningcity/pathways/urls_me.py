@@ -1,5 +1,10 @@
-"""(being built for issue 6)"""
+"""The learner's own pathways, mounted at ``me/pathways/``."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .views import learner as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.my_pathways, name="my-pathways"),
+    path("<str:public_id>/leave/", views.my_pathway_leave, name="my-pathway-leave"),
+]
