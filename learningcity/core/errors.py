@@ -394,9 +394,7 @@ BACKPACK_TOO_MANY_CHECKS = (
 
 # Collections, sharing and the public portfolio (learners/sharing.py, issue 6)
 COLLECTION_NAME_REQUIRED = "Give the collection a name."
-COLLECTION_NAME_TAKEN = (
-    "You already have a collection called “{name}”. Choose a different name."
-)
+COLLECTION_NAME_TAKEN = "You already have a collection called “{name}”. Choose a different name."
 COLLECTION_BADGE_NOT_YOURS = "You can only add your own badges to your collections."
 COLLECTION_BADGE_REVOKED = "This badge has been revoked, so it can't be added to a collection."
 COLLECTION_BADGE_ALREADY_IN = "“{name}” is already in this collection."
@@ -483,8 +481,7 @@ PATHWAY_NOT_OPEN = "This pathway isn't open to join."
 
 # Pathway building (pathways/forms.py, pathways/views/staff.py, issue 6)
 PATHWAY_STEP_EXTERNAL_URL_INVALID = (
-    "“{value}” isn't a web address. Put one badge's achievement id a line, "
-    "starting with https://."
+    "“{value}” isn't a web address. Put one badge's achievement id a line, starting with https://."
 )
 PATHWAY_STEP_EXTERNAL_IDS_TOO_MANY = "A step can name up to {max} badges from other issuers."
 PATHWAY_STEP_REQUIRED_TOO_MANY = (

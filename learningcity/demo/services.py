@@ -27,6 +27,7 @@ from learningcity.cities.models import Area, City, CityAdmin
 from learningcity.organisations.models import Membership, Organisation, Role
 
 from . import data
+from .learners import demo_learner_records_load
 from .opportunities import demo_opportunities_load
 
 
@@ -190,6 +191,7 @@ def demo_load() -> DemoReport:
         report.opportunities += added.opportunities
         report.bookings += added.bookings
         report.awards += added.awards
+    demo_learner_records_load(report=report)
     return report
 
 

@@ -29,6 +29,7 @@ from learningcity.accounts.models import User
 from learningcity.core import errors
 from learningcity.core.errors import ServiceError
 from learningcity.credentials import baking
+from learningcity.credentials.fetch import Fetcher
 from learningcity.credentials.verify import Status, Verdict
 from learningcity.verification.services import badge_check
 
@@ -174,7 +175,12 @@ def _as_text(data: bytes | str) -> str:
 
 
 def imported_badge_add(
-    *, owner: User, source: str, data: bytes | str, filename: str = ""
+    *,
+    owner: User,
+    source: str,
+    data: bytes | str,
+    filename: str = "",
+    fetcher: Fetcher | None = None,
 ) -> ImportedBadge:
     """Verify a badge from elsewhere and keep it in ``owner``'s backpack.
 
@@ -183,7 +189,8 @@ def imported_badge_add(
     Raises :class:`ServiceError` with a readable message when the badge is refused: the
     verifier's reasons, a duplicate, or one of this site's awards already on the account.
     ``filename`` is informational only: the file's content, never its name, decides its type.
-    ``badge_imported`` is sent after commit when the badge is valid.
+    ``badge_imported`` is sent after commit when the badge is valid. ``fetcher`` is for
+    callers without the network (see ``verification.services.badge_check``).
     """
     if source not in ImportSource.values:
         raise ValueError(f"unknown import source {source!r}")
@@ -194,7 +201,7 @@ def imported_badge_add(
         raise ServiceError(errors.BACKPACK_UPLOAD_TOO_LARGE.format(limit=MAX_IMPORT_LABEL))
 
     checked: bytes | str = data.strip() if isinstance(data, str) else data
-    verdict = badge_check(source=checked)
+    verdict = badge_check(source=checked, fetcher=fetcher)
     if verdict.status not in ACCEPTED_STATUSES:
         raise ServiceError(_refusal(verdict))
 
@@ -246,19 +253,21 @@ def imported_badge_add(
     return imported
 
 
-def imported_badge_recheck(*, imported: ImportedBadge) -> ImportedBadge:
+def imported_badge_recheck(
+    *, imported: ImportedBadge, fetcher: Fetcher | None = None
+) -> ImportedBadge:
     """Check an imported badge again — its link when it came from one, else the kept original
     — and record the outcome, so a revocation or expiry since the import shows. What the badge
     says is refreshed only while it still verifies (a tampered copy must not rename it)."""
     if imported.source == ImportSource.URL and imported.source_url:
-        verdict = badge_check(source=imported.source_url)
+        verdict = badge_check(source=imported.source_url, fetcher=fetcher)
     elif imported.original:
-        verdict = badge_check(source=imported.original)
+        verdict = badge_check(source=imported.original, fetcher=fetcher)
     elif imported.image:
         with imported.image.open("rb") as handle:
-            verdict = badge_check(source=handle.read())
+            verdict = badge_check(source=handle.read(), fetcher=fetcher)
     else:
-        verdict = badge_check(source="")
+        verdict = badge_check(source="", fetcher=fetcher)
     was_valid = imported.is_valid
     update = {
         "status": verdict.status.value,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+
 from learningcity.core.models import TimeStampedModel, new_public_id
 
 
@@ -104,9 +105,7 @@ class Collection(TimeStampedModel):
     unguessable link."""
 
     # Longer than other public ids: this one is the whole of the protection of a shared link.
-    public_id = models.CharField(
-        max_length=24, unique=True, default=share_link_id, editable=False
-    )
+    public_id = models.CharField(max_length=24, unique=True, default=share_link_id, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections"
     )

@@ -48,11 +48,14 @@ class Pathway(TimeStampedModel):
         max_length=16, choices=Destination.choices, default=Destination.OTHER
     )
     destination = models.CharField(
-        max_length=200, blank=True, help_text="Where it leads, e.g. “Level 3 Digital apprenticeship”."
+        max_length=200,
+        blank=True,
+        help_text="Where it leads, e.g. “Level 3 Digital apprenticeship”.",
     )
     destination_url = models.URLField(max_length=500, blank=True)
     ordered = models.BooleanField(
-        default=False, help_text="Steps must be done in order: a badge counts only after the step before."
+        default=False,
+        help_text="Steps must be done in order: a badge counts only after the step before.",
     )
     allow_external = models.BooleanField(
         default=False, help_text="Badges a learner imports from other issuers count towards steps."

@@ -1,5 +1,9 @@
-"""(being built for issue 6)"""
+"""``me/next/``: the learner's “What next” suggestions and their switches."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .views import next as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.what_next, name="what-next"),
+]
