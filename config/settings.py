@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "learningcity.verification",
     "learningcity.learners",
     "learningcity.pathways",
+    "learningcity.insights",
     "learningcity.demo",
 ]
 

@@ -5,8 +5,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from learningcity.badges import publishing
-from learningcity.core import errors
 from learningcity.badges.services import award_issue, award_revoke, issuer_key_rotate
+from learningcity.core import errors
 from learningcity.credentials import baking
 
 from .factories import BadgeClassFactory

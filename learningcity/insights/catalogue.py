@@ -1,0 +1,228 @@
+"""Every figure the dashboards show: what it counts, how, which breakdowns and filters apply,
+and whether it counts people (suppressed) or what organisations offer (shown exactly).
+
+This is the one place a figure is defined: the refresh computes from it, the pages and exports
+label from it, and the definitions page prints its ``definition`` texts. Pure: no Django.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DIMENSIONS", "FILTERS", "METRICS", "Dimension", "Metric"]
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: str
+    # True when every fact falls in exactly one category (or "unknown"): the categories then sum
+    # to the total, which suppression must take into account. Skills are not: a badge may carry
+    # several.
+    partition: bool
+    definition: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    fact_kind: str  # insights.models.Fact.Kind value
+    # Count distinct values of this Fact column instead of counting facts ("" = count facts).
+    distinct: str
+    # People are counted (small-number suppression applies) or what organisations offer is
+    # counted (shown exactly: a count of opportunities identifies nobody).
+    people: bool
+    dimensions: tuple[str, ...]
+    filters: tuple[str, ...]
+    definition: str
+
+    @property
+    def additive(self) -> bool:
+        """Facts counted, not distinct values: a quarter is then the sum of its months."""
+        return not self.distinct
+
+
+_PEOPLE_DIMS = ("total", "home_area", "home_decile", "age_band")
+_OFFER_DIMS = (
+    "total",
+    "venue_area",
+    "venue_decile",
+    "topic",
+    "opportunity_type",
+    "organisation_type",
+)
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.key: d
+    for d in (
+        Dimension("total", "Total", True, "Everything in the period and filter."),
+        Dimension(
+            "home_area",
+            "Home area",
+            True,
+            "The area of the learner's home, from the first part of the postcode they gave "
+            "(“unknown” if they gave none).",
+        ),
+        Dimension(
+            "home_decile",
+            "Deprivation decile of home area",
+            True,
+            "The Index of Multiple Deprivation decile of the learner's home area: 1 is the most "
+            "deprived tenth of areas in England, 10 the least.",
+        ),
+        Dimension(
+            "age_band",
+            "Age band",
+            True,
+            "The learner's age on the day of the event, in the platform's bands.",
+        ),
+        Dimension(
+            "topic",
+            "Topic",
+            True,
+            "The city's topic of the opportunity. A badge's topic is the topic of the published "
+            "opportunities that award it (the most common one; “none” if no opportunity does).",
+        ),
+        Dimension("opportunity_type", "Type", True, "The kind of opportunity: workshop, club, …"),
+        Dimension("level", "Level", True, "The badge's level, if its issuer gave one."),
+        Dimension(
+            "skill",
+            "Skill",
+            False,
+            "A skill the badge is aligned to. A badge with several skills counts once for each, "
+            "so these do not add up to the total.",
+        ),
+        Dimension(
+            "organisation_type",
+            "Organisation type",
+            True,
+            "The kind of organisation that offered it or issued the badge.",
+        ),
+        Dimension(
+            "venue_area",
+            "Area of the venue",
+            True,
+            "The area the opportunity takes place in (“online” for online-only ones).",
+        ),
+        Dimension(
+            "venue_decile",
+            "Deprivation decile of the venue's area",
+            True,
+            "The IMD decile of the area the opportunity takes place in.",
+        ),
+    )
+}
+
+FILTERS = ("organisation_type", "topic")
+
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in (
+        Metric(
+            "learners_reached",
+            "Learners reached",
+            "*",
+            "learner_id",
+            True,
+            _PEOPLE_DIMS,
+            FILTERS,
+            "Different learners who earned a badge, booked a place or attended a session in the "
+            "period. Each learner counts once however much they did.",
+        ),
+        Metric(
+            "new_learners",
+            "New learners",
+            "joined",
+            "",
+            True,
+            _PEOPLE_DIMS,
+            (),
+            "Learner accounts opened in the period (accounts since closed are not counted).",
+        ),
+        Metric(
+            "awards",
+            "Badges awarded",
+            "award",
+            "",
+            True,
+            (*_PEOPLE_DIMS, "topic", "level", "skill", "organisation_type"),
+            FILTERS,
+            "Badges issued in the period to learners with an account in the city, revoked ones "
+            "included (they were awarded). Badges sent to an address with no account yet are "
+            "counted in the total only once the address has an account.",
+        ),
+        Metric(
+            "places_booked",
+            "Places booked",
+            "booking",
+            "",
+            True,
+            (*_PEOPLE_DIMS, "topic", "opportunity_type", "organisation_type"),
+            FILTERS,
+            "Places booked in the period (by booking date), including later cancelled ones; "
+            "waitlist places are not counted.",
+        ),
+        Metric(
+            "places_attended",
+            "Places attended",
+            "attended",
+            "",
+            True,
+            (*_PEOPLE_DIMS, "topic", "opportunity_type", "organisation_type"),
+            FILTERS,
+            "Learners checked in at a session in the period (by session date).",
+        ),
+        Metric(
+            "pathways_started",
+            "Pathways started",
+            "p_started",
+            "",
+            True,
+            _PEOPLE_DIMS,
+            ("organisation_type",),
+            "Learners joining a pathway in the period.",
+        ),
+        Metric(
+            "pathways_completed",
+            "Pathways completed",
+            "p_done",
+            "",
+            True,
+            _PEOPLE_DIMS,
+            ("organisation_type",),
+            "Pathways completed in the period.",
+        ),
+        Metric(
+            "organisations_active",
+            "Organisations active",
+            "*",
+            "organisation_id",
+            False,
+            ("total", "organisation_type"),
+            (),
+            "Organisations that issued a badge or ran a session in the period.",
+        ),
+        Metric(
+            "opportunities_offered",
+            "Opportunities offered",
+            "opportunity",
+            "opportunity_id",
+            False,
+            _OFFER_DIMS,
+            FILTERS,
+            "Published opportunities with at least one session starting in the period.",
+        ),
+        Metric(
+            "sessions_offered",
+            "Sessions offered",
+            "opportunity",
+            "",
+            False,
+            _OFFER_DIMS,
+            FILTERS,
+            "Sessions of published opportunities starting in the period (cancelled ones not "
+            "counted).",
+        ),
+    )
+}
