@@ -265,6 +265,8 @@ MAP_TILE_ATTRIBUTION = env(
     "MAP_TILE_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
+# Insights (issue 7): counts of people from 1 to this minus one are shown as "fewer than N".
+INSIGHTS_SUPPRESSION_THRESHOLD = int(env("INSIGHTS_SUPPRESSION_THRESHOLD", "10"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

@@ -36,6 +36,7 @@ urlpatterns = [
         "<slug:city_slug>/admin/pathways/",
         include("learningcity.pathways.urls_city_admin"),
     ),
+    path("<slug:city_slug>/admin/insights/", include("learningcity.insights.urls_city")),
     path("<slug:city_slug>/pathways/", include("learningcity.pathways.urls_public")),
     path("<slug:city_slug>/opportunities/", include("learningcity.opportunities.urls_public")),
     path("<slug:city_slug>/opportunities/", include("learningcity.opportunities.urls_booking")),
@@ -55,6 +56,10 @@ urlpatterns = [
     path(
         "<slug:city_slug>/organisations/<slug:org_slug>/pathways/",
         include("learningcity.pathways.urls_staff"),
+    ),
+    path(
+        "<slug:city_slug>/organisations/<slug:org_slug>/insights/",
+        include("learningcity.insights.urls_organisation"),
     ),
     path("<slug:city_slug>/organisations/", include("learningcity.organisations.urls")),
 ]

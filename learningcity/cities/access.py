@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from learningcity.accounts.models import User
-
 from .models import City
+
+if TYPE_CHECKING:  # accounts sits above cities: its model is only named in annotations
+    from learningcity.accounts.models import User
 
 
 def access_city(*, city_slug: str) -> City:

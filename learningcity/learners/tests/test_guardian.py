@@ -36,7 +36,7 @@ def test_an_unknown_token_is_404(client, child):
 def test_the_view_shows_what_the_child_earned_and_shares(client, child):
     response = client.get(reverse("guardian-view", kwargs={"token": _token(child)}))
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     page = response.content.decode()
     assert page.count("<h1") == 1
     assert NAME in page

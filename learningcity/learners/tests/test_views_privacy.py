@@ -20,7 +20,7 @@ from .privacy_factories import EMAIL, learner_with_everything
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("name", ["privacy", "privacy-export", "privacy-delete"])
+@pytest.mark.parametrize("name", ["privacy-settings", "privacy-export", "privacy-delete"])
 def test_signed_out_visitors_are_sent_to_sign_in(client, name):
     response = client.get(reverse(name))
     assert response.status_code == 302
@@ -30,7 +30,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, name):
 def test_the_settings_page_shows_switches_sharing_and_links(client):
     profile = LearnerProfileFactory(age=16)
     client.force_login(profile.user)
-    response = client.get(reverse("privacy"))
+    response = client.get(reverse("privacy-settings"))
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count("<h1") == 1
@@ -45,24 +45,24 @@ def test_saving_the_switches_changes_the_profile(client):
     profile = LearnerProfileFactory(age=16)
     client.force_login(profile.user)
     response = client.post(
-        reverse("privacy"), {"recommendations_enabled": "on", "suggest_pathways": "on"}
+        reverse("privacy-settings"), {"recommendations_enabled": "on", "suggest_pathways": "on"}
     )
     assert response.status_code == 302
     profile.refresh_from_db()
     assert profile.recommendations_enabled is True
     assert profile.suggest_opportunities is False
     assert profile.suggest_pathways is True
-    page = client.get(reverse("privacy")).content.decode()
+    page = client.get(reverse("privacy-settings")).content.decode()
     assert errors.PRIVACY_SETTINGS_SAVED in page
 
 
 def test_an_account_without_a_learner_profile_sees_the_page_without_switches(client):
     user = UserFactory()
     client.force_login(user)
-    response = client.get(reverse("privacy"))
+    response = client.get(reverse("privacy-settings"))
     assert response.status_code == 200
     assert 'name="recommendations_enabled"' not in response.content.decode()
-    assert client.post(reverse("privacy"), {"recommendations_enabled": "on"}).status_code == 302
+    assert client.post(reverse("privacy-settings"), {"recommendations_enabled": "on"}).status_code == 302
     assert not LearnerProfile.objects.filter(user=user).exists()
 
 
@@ -119,7 +119,7 @@ def test_typing_my_email_deletes_signs_out_and_says_goodbye(client):
     goodbye = client.get(reverse("privacy-goodbye"))
     assert goodbye.status_code == 200
     assert "Your account has been deleted" in goodbye.content.decode()
-    assert client.get(reverse("privacy")).status_code == 302  # signed out
+    assert client.get(reverse("privacy-settings")).status_code == 302  # signed out
 
 
 def test_the_only_owner_of_an_organisation_is_told_why_not(client):

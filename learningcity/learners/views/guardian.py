@@ -16,8 +16,10 @@ from ..privacy import account_delete, guardian_consent_for_view, sharing_summary
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token in the address is the key: keep it out of Referer headers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token in the address is the key: never send it to another site in a Referer header
+    # ("same-origin", not "no-referrer": under "no-referrer" browsers send "Origin: null" with
+    # this page's forms — closing the account, signing out — and the CSRF check refuses them).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -69,15 +71,10 @@ def guardian_close(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             return _private(render(request, "learners/guardian/closed.html", {"name": name}))
-    response = _private(
+    return _private(
         render(
             request,
             "learners/guardian/close.html",
             {"consent": consent, "child": child, "form": form},
         )
     )
-    # Under "no-referrer" a browser sends "Origin: null" with the form's POST, which Django's
-    # CSRF check refuses (403): this page's form needs its own origin sent. Still never the token
-    # to another site.
-    response["Referrer-Policy"] = "same-origin"
-    return response

@@ -50,10 +50,10 @@ def privacy_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             privacy_settings_update(profile=profile, **form.cleaned_data)
             messages.success(request, errors.PRIVACY_SETTINGS_SAVED)
-            return redirect("privacy")
+            return redirect("privacy-settings")
     elif request.method == "POST":
         messages.error(request, errors.PRIVACY_NO_PROFILE)
-        return redirect("privacy")
+        return redirect("privacy-settings")
     return render(
         request,
         "learners/privacy/settings.html",

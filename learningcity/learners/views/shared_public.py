@@ -37,7 +37,7 @@ def _noindex(owner: User) -> bool:
 def _private(response: HttpResponse) -> HttpResponse:
     # The owner can stop sharing at any moment: no shared cache may keep a copy.
     response["Cache-Control"] = "private, no-cache"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
