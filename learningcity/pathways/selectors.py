@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from learningcity.accounts.models import User
 from learningcity.badges import publishing
-from learningcity.badges.models import Award, BadgeClass
+from learningcity.badges.models import Award, BadgeClass, BadgeStatus
 from learningcity.cities.models import City
 from learningcity.learners.models import ImportedBadge
 from learningcity.opportunities.models import Opportunity, OpportunityStatus
@@ -373,6 +373,9 @@ def pathway_steps_view(
         city=pathway.city, badge_class_ids=missing_class_ids, linked_ids=linked_ids, now=now
     )
 
+    here = _badge_classes_of_this_installation(
+        [external_id for item in steps for external_id in item.external_ids]
+    )
     views: list[StepView] = []
     for item in steps:
         sp = step_progress.get(str(item.step.pk))
@@ -390,14 +393,21 @@ def pathway_steps_view(
         if pathway.allow_external:
             for external_id in item.external_ids:
                 found = imported_names.get(external_id)
+                platform = here.get(external_id)
+                if found is not None:
+                    name, issuer = found.name, found.issuer_name
+                elif platform is not None:  # another city's badge on this installation
+                    name, issuer = platform.name, platform.organisation.name
+                else:
+                    name, issuer = "A badge from another issuer", ""
                 badges.append(
                     StepBadgeView(
-                        name=found.name if found else "A badge from another issuer",
+                        name=name,
                         url=external_id if external_id.startswith(("https://", "http://")) else "",
                         image_url="",
                         held=external_id in countable,
                         external=True,
-                        organisation=found.issuer_name if found else "",
+                        organisation=issuer,
                     )
                 )
         opportunities: list[Opportunity] = []
@@ -509,3 +519,24 @@ def pathway_owner_report(*, pathway: Pathway) -> PathwayReport:
         ),
         median_days_to_complete=round(statistics.median(days), 1) if days else None,
     )
+
+
+def _badge_classes_of_this_installation(external_ids: list[str]) -> dict[str, BadgeClass]:
+    """The published badge classes, of any city here, that some of ``external_ids`` are the
+    achievement ids of — so a step can name "Sailing Basics from Plymouth" to everyone, not only
+    to learners who have imported it."""
+    prefix = publishing.absolute("/badge-classes/")  # a permanent URL (docs/urls.md)
+    wanted = {
+        external_id: external_id[len(prefix) :].strip("/")
+        for external_id in external_ids
+        if external_id.startswith(prefix)
+    }
+    if not wanted:
+        return {}
+    found = {
+        bc.public_id: bc
+        for bc in BadgeClass.objects.filter(
+            public_id__in=set(wanted.values()), status=BadgeStatus.PUBLISHED
+        ).select_related("organisation")
+    }
+    return {eid: found[pid] for eid, pid in wanted.items() if pid in found}

@@ -210,3 +210,29 @@ def test_joining_an_archived_pathway_is_404(client, pathway):
     client.force_login(UserFactory())
     assert client.post(join_url(pathway)).status_code == 404
     assert pathway.__class__.objects.get(pk=pathway.pk).status == PathwayStatus.ARCHIVED
+
+
+def test_a_step_names_another_citys_badge_from_this_installation_to_everyone(client, organisation):
+    from learningcity.badges import publishing
+
+    elsewhere = PublishedBadgeClassFactory(
+        organisation=OrganisationFactory(name="Plymouth Sailing Trust"), name="Sailing Basics"
+    )
+    pathway = pathway_create(
+        city=organisation.city,
+        organisation=organisation,
+        by=None,
+        name="On the water",
+        summary="From sailing to the harbour.",
+        allow_external=True,
+    )
+    pathway_step_add(
+        pathway=pathway,
+        title="Learn to sail",
+        external_achievement_ids=[publishing.badge_class_url(elsewhere)],
+    )
+    pathway_publish(pathway=pathway, by=None)
+    page = client.get(pathway.get_absolute_url()).content.decode()
+    assert "Sailing Basics" in page
+    assert "Plymouth Sailing Trust" in page
+    assert "A badge from another issuer" not in page
