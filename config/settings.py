@@ -267,6 +267,9 @@ MAP_TILE_ATTRIBUTION = env(
 )
 # Insights (issue 7): counts of people from 1 to this minus one are shown as "fewer than N".
 INSIGHTS_SUPPRESSION_THRESHOLD = int(env("INSIGHTS_SUPPRESSION_THRESHOLD", "10"))
+if INSIGHTS_SUPPRESSION_THRESHOLD < 3:
+    # At 2, "fewer than 2" already says the count is 1: no suppression could protect anyone.
+    raise ImproperlyConfigured("INSIGHTS_SUPPRESSION_THRESHOLD must be 3 or more.")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

@@ -500,3 +500,7 @@ RECOMMENDATIONS_NEED_PROFILE = (
 RECOMMENDATIONS_SAVED_ON = "Saved. Your suggestions are switched on."
 RECOMMENDATIONS_SAVED_OFF = "Saved. Suggestions are switched off; nothing is worked out for you."
 # (end of recommendations messages)
+
+# Insights (issue 7)
+INSIGHTS_CITY_UNKNOWN = "No city has the slug “{slug}”."
+# (end of insights messages)

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DIMENSIONS", "FILTERS", "METRICS", "Dimension", "Metric"]
+__all__ = [
+    "DIMENSIONS",
+    "FILTERS",
+    "FUNNEL_DAYS",
+    "FUNNEL_STEPS",
+    "METRICS",
+    "Dimension",
+    "Metric",
+]
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,10 @@ class Metric:
     dimensions: tuple[str, ...]
     filters: tuple[str, ...]
     definition: str
+    # What ``Figure.count`` holds: "count" (people or things, summable) or "days" (a median
+    # number of days — the funnel's times between steps; never suppressed as a count, see
+    # ``insights.refresh``).
+    unit: str = "count"
 
     @property
     def additive(self) -> bool:
@@ -44,6 +56,7 @@ class Metric:
 
 
 _PEOPLE_DIMS = ("total", "home_area", "home_decile", "age_band")
+_FUNNEL_DIMS = ("total", "home_decile")
 _OFFER_DIMS = (
     "total",
     "venue_area",
@@ -224,5 +237,104 @@ METRICS: dict[str, Metric] = {
             "Sessions of published opportunities starting in the period (cancelled ones not "
             "counted).",
         ),
+        # --- Progression (issue 7: "a funnel from first badge → second → pathway started →
+        # completed, and time between"). The cohort of a period is the learners whose first
+        # badge in the city was awarded in it; each later step counts the members of that
+        # cohort who had reached it by the refresh's "as of", whenever that was. A learner's
+        # first badge falls in exactly one month, so these add up across months like counts of
+        # events do (additive).
+        Metric(
+            "funnel_first_badge",
+            "Earned a first badge",
+            "award",
+            "",
+            True,
+            _FUNNEL_DIMS,
+            (),
+            "Learners whose first badge in the city was awarded in the period: the cohort the "
+            "other progression figures follow.",
+        ),
+        Metric(
+            "funnel_second_badge",
+            "Went on to a second badge",
+            "award",
+            "",
+            True,
+            _FUNNEL_DIMS,
+            (),
+            "Learners of the period's cohort (first badge in the period) who have since earned "
+            "a second badge — any badge, from any organisation in the city.",
+        ),
+        Metric(
+            "funnel_pathway_started",
+            "Went on to start a pathway",
+            "p_started",
+            "",
+            True,
+            _FUNNEL_DIMS,
+            (),
+            "Learners of the period's cohort (first badge in the period) who have joined a "
+            "pathway in the city, before or after their first badge.",
+        ),
+        Metric(
+            "funnel_pathway_completed",
+            "Went on to complete a pathway",
+            "p_done",
+            "",
+            True,
+            _FUNNEL_DIMS,
+            (),
+            "Learners of the period's cohort (first badge in the period) who have completed a "
+            "pathway in the city.",
+        ),
+        Metric(
+            "days_first_to_second",
+            "Days from first to second badge",
+            "award",
+            "",
+            True,
+            ("total",),
+            (),
+            "The median number of whole days between the first and the second badge, among "
+            "the period's cohort who earned both. Not shown when fewer learners than the "
+            "small-number threshold contribute.",
+            unit="days",
+        ),
+        Metric(
+            "days_second_to_started",
+            "Days from second badge to a pathway",
+            "p_started",
+            "",
+            True,
+            ("total",),
+            (),
+            "The median number of whole days from the second badge to joining a first pathway, "
+            "among the period's cohort who did both in that order (a pathway joined before the "
+            "second badge is left out). Not shown when fewer learners than the small-number "
+            "threshold contribute.",
+            unit="days",
+        ),
+        Metric(
+            "days_started_to_done",
+            "Days from starting to completing a pathway",
+            "p_done",
+            "",
+            True,
+            ("total",),
+            (),
+            "The median number of whole days from joining a first pathway to completing a first "
+            "pathway, among the period's cohort who did both. Not shown when fewer learners "
+            "than the small-number threshold contribute.",
+            unit="days",
+        ),
     )
 }
+
+# The funnel's steps, in order, and the times between them (keys of METRICS).
+FUNNEL_STEPS = (
+    "funnel_first_badge",
+    "funnel_second_badge",
+    "funnel_pathway_started",
+    "funnel_pathway_completed",
+)
+FUNNEL_DAYS = ("days_first_to_second", "days_second_to_started", "days_started_to_done")

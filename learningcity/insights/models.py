@@ -98,10 +98,10 @@ class Figure(models.Model):
     # Empty: the whole city; otherwise that organisation's own activity.
     organisation_id = models.IntegerField(null=True)
     period = models.CharField(max_length=12)  # see insights.periods: m2026-10, q2026-4, y2026, r12
-    metric = models.CharField(max_length=24)
-    filter_kind = models.CharField(max_length=12, blank=True)  # "", "org_type", "topic"
+    metric = models.CharField(max_length=32)
+    filter_kind = models.CharField(max_length=20, blank=True)  # "", "organisation_type", "topic"
     filter_value = models.CharField(max_length=40, blank=True)
-    dimension = models.CharField(max_length=16)  # "total", "home_area", "age_band", …
+    dimension = models.CharField(max_length=20)  # "total", "home_area", "age_band", …
     value = models.CharField(max_length=120, blank=True)  # the breakdown's category ("" for total)
     status = models.CharField(max_length=8, choices=Status.choices)
     count = models.PositiveIntegerField(null=True)  # only when shown

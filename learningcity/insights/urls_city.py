@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_report
 
 urlpatterns = [
     path("", views.city_overview, name="insights-city-overview"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("opportunity-deserts/", views.city_deserts, name="insights-city-deserts"),
     path("progression/", views.city_progression, name="insights-city-progression"),
     path("definitions/", views.city_definitions, name="insights-city-definitions"),
+    path("report.pdf", views_report.city_report, name="insights-city-report"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_report
 
 urlpatterns = [
     path("", views.organisation_overview, name="insights-organisation-overview"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("equity/", views.organisation_equity, name="insights-organisation-equity"),
     path("progression/", views.organisation_progression, name="insights-organisation-progression"),
     path("definitions/", views.organisation_definitions, name="insights-organisation-definitions"),
+    path("report.pdf", views_report.organisation_report, name="insights-organisation-report"),
 ]

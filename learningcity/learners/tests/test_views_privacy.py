@@ -62,7 +62,10 @@ def test_an_account_without_a_learner_profile_sees_the_page_without_switches(cli
     response = client.get(reverse("privacy-settings"))
     assert response.status_code == 200
     assert 'name="recommendations_enabled"' not in response.content.decode()
-    assert client.post(reverse("privacy-settings"), {"recommendations_enabled": "on"}).status_code == 302
+    assert (
+        client.post(reverse("privacy-settings"), {"recommendations_enabled": "on"}).status_code
+        == 302
+    )
     assert not LearnerProfile.objects.filter(user=user).exists()
 
 
