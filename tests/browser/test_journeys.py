@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from learningcity.accounts.models import LearnerProfile, User
+from learningcity.accounts.models import GuardianConsent, LearnerProfile, User
 from learningcity.accounts.tests.factories import PASSWORD, LearnerProfileFactory, UserFactory
 from learningcity.cities.models import Area
 from learningcity.cities.tests.factories import AreaFactory, CityAdminFactory, CityFactory
@@ -199,10 +199,13 @@ def test_an_under_13_signs_up_and_their_guardian_opens_the_account_from_the_emai
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Sam")
     expect(notice).to_have_count(0)
 
-    # The link works once.
-    response = guardian.goto(consent_path)
-    assert response is not None and response.status == 404
-    expect(guardian.get_by_text(errors.GUARDIAN_LINK_INVALID)).to_be_visible()
+    # The link says yes once; from then on it opens the guardian's view of the account.
+    visit(guardian, consent_path)
+    assert guardian.url.endswith(
+        reverse("guardian-view", kwargs={"token": consent_path.split("/")[-2]})
+    )
+    expect(guardian.get_by_role("heading", level=1)).to_contain_text("Sam")
+    assert GuardianConsent.objects.filter(confirmed_at__isnull=False).count() == 1
 
 
 # --- c. Organisation registration, approval and staff invitations ---------------------------------

@@ -31,7 +31,11 @@ pytestmark = pytest.mark.django_db
 def page_text(pdf: bytes) -> bytes:
     """Every stream of the PDF, inflated where it is compressed."""
     parts = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    # Each stream is read by its /Length: a compressed stream may itself end in a CR byte (or
+    # hold "endstream"), which a search for the end marker would cut off — a 1-in-256 flake.
+    for match in re.finditer(rb"/Length (\d+)[^>]*>>\s*stream\r?\n", pdf):
+        start = match.end()
+        stream = pdf[start : start + int(match.group(1))]
         try:
             parts.append(zlib.decompress(stream))
         except zlib.error:
