@@ -17,6 +17,8 @@ __all__ = [
     "METRICS",
     "Dimension",
     "Metric",
+    "Plan",
+    "plan",
 ]
 
 
@@ -56,7 +58,8 @@ class Metric:
 
 
 _PEOPLE_DIMS = ("total", "home_area", "home_decile", "age_band")
-_FUNNEL_DIMS = ("total", "home_decile")
+# The progression page shows the funnel's totals; a breakdown no page shows is not published.
+_FUNNEL_DIMS = ("total",)
 _OFFER_DIMS = (
     "total",
     "venue_area",
@@ -338,3 +341,69 @@ FUNNEL_STEPS = (
     "funnel_pathway_completed",
 )
 FUNNEL_DAYS = ("days_first_to_second", "days_second_to_started", "days_started_to_done")
+
+
+# --- What is published ------------------------------------------------------------------------
+#
+# Not every combination of period, filter and breakdown is computed: at London scale (600 areas,
+# 2,000 organisations, 36 months, 30 filter values) that would be tens of millions of figures,
+# nearly all of them "fewer than 10" — suppressed, so of no use to anyone, and each one more
+# relation an attacker could difference. What is published instead:
+#
+# - Every period has its totals (the headline figures and the month-by-month trends).
+# - Breakdowns (any dimension but the total) are for quarters, years and the last 12 months for
+#   the city, years and the last 12 months for an organisation: a month's figures by area are
+#   almost all small.
+# - The breakdowns with many categories (``FINE_DIMENSIONS``: home area, venue area, skill) are
+#   not filtered: under a filter they would be almost all small too.
+# - An organisation's figures have no filters (its own breakdown by topic shows the same) and no
+#   breakdown by home area (one organisation's learners by postcode district are mostly single
+#   people; its reach by deprivation decile and age band is there).
+
+FINE_DIMENSIONS = frozenset({"home_area", "venue_area", "skill"})
+_ORGANISATION_EXCLUDED = frozenset({"home_area"})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which figures one scope publishes (see above)."""
+
+    city: bool
+    # Period kinds (``periods.Period.kind``) with breakdowns; every kind has totals.
+    breakdown_kinds: frozenset[str]
+
+    def dimensions(self, metric: Metric) -> tuple[str, ...]:
+        """The metric's dimensions in this scope, "total" first as in the catalogue."""
+        if self.city:
+            return metric.dimensions
+        return tuple(d for d in metric.dimensions if d not in _ORGANISATION_EXCLUDED)
+
+    def filters(self, metric: Metric) -> tuple[str, ...]:
+        """The filter kinds of the metric in this scope (none for an organisation)."""
+        return metric.filters if self.city else ()
+
+    def filtered(self, dimension: str) -> bool:
+        """Whether ``dimension``'s figures are published under filters as well."""
+        return self.city and dimension not in FINE_DIMENSIONS
+
+    def publishes(self, *, period_kind: str, dimension: str, filtered: bool = False) -> bool:
+        """Whether figures of ``dimension`` for a period of ``period_kind`` (filtered or not)
+        exist — ignoring whether the metric has that dimension or filter at all."""
+        if filtered and not self.city:
+            return False
+        if dimension == "total":
+            return True
+        if period_kind not in self.breakdown_kinds:
+            return False
+        if not self.city and dimension in _ORGANISATION_EXCLUDED:
+            return False
+        return not (filtered and dimension in FINE_DIMENSIONS)
+
+
+CITY_PLAN = Plan(city=True, breakdown_kinds=frozenset({"quarter", "year", "rolling"}))
+ORGANISATION_PLAN = Plan(city=False, breakdown_kinds=frozenset({"year", "rolling"}))
+
+
+def plan(*, city: bool) -> Plan:
+    """What the city (``city`` True) or one organisation publishes."""
+    return CITY_PLAN if city else ORGANISATION_PLAN

@@ -427,7 +427,8 @@ def trend_chart(
     widest_label = max((_text_width(p.label, NOTE_SIZE) for p in points), default=0.0)
     upright_labels = count > 1 and widest_label > step - 4
     top = 10 + (min(widest_value, 110) if upright_values else 18)
-    plot_h = 150.0
+    # With nothing above zero to plot (every point 0 or hidden), no empty band above the axis.
+    plot_h = 150.0 if any(p.value for p in points) else 24.0
     base = top + plot_h
     label_room = min(widest_label, 90) + 8 if upright_labels else 24
 

@@ -7,6 +7,7 @@ rather than failing: the page then shows what it did choose, in the same control
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -16,10 +17,11 @@ from learningcity.opportunities.models import Topic
 from learningcity.organisations.models import Organisation
 
 from . import periods
-from .catalogue import DIMENSIONS, METRICS
+from .catalogue import DIMENSIONS, METRICS, plan
 from .selectors import NO_FILTER, FigureFilter, Scope, scope_metrics
 
 DEFAULT_METRIC = "learners_reached"
+_EPOCH = datetime.date(2000, 1, 1)  # parse() needs a day; only "r12" depends on it
 DEFAULT_DIMENSION = "home_area"
 TREND_KINDS = (("month", "Month by month"), ("quarter", "Quarter by quarter"))
 
@@ -51,19 +53,25 @@ class Query:
 
 
 def filter_choices(*, scope: Scope) -> list[tuple[str, object]]:
-    """Nothing, or one organisation type (city only: an organisation has one type), or one
-    topic of the city."""
+    """Nothing, or one organisation type, or one topic of the city — for the city only: an
+    organisation's figures are not filtered (``catalogue.Plan``)."""
     choices: list[tuple[str, object]] = [("", "Everything")]
-    if scope.is_city:
-        choices.append(
-            (
-                "Organisation type",
-                [(f"organisation_type:{v}", str(label)) for v, label in Organisation.Type.choices],
-            )
+    if not scope.is_city:
+        return choices
+    # "none": what no organisation offered (a city-team pathway) and badges no opportunity
+    # awards — published like any other value, so offered like one (the values of a filter add
+    # up to the unfiltered figure only with it).
+    choices.append(
+        (
+            "Organisation type",
+            [(f"organisation_type:{v}", str(label)) for v, label in Organisation.Type.choices]
+            + [("organisation_type:none", "None (the city team)")],
         )
+    )
     topics = list(Topic.objects.filter(city=scope.city).values_list("pk", "name"))
-    if topics:
-        choices.append(("Topic", [(f"topic:{pk}", name) for pk, name in topics]))
+    choices.append(
+        ("Topic", [(f"topic:{pk}", name) for pk, name in topics] + [("topic:none", "No topic")])
+    )
     return choices
 
 
@@ -81,9 +89,9 @@ def metric_choices(*, scope: Scope) -> list[tuple[str, str]]:
     return [(m.key, m.label) for m in scope_metrics(scope=scope)]
 
 
-def dimension_choices(metric: str) -> list[tuple[str, str]]:
-    spec = METRICS[metric]
-    return [(d, DIMENSIONS[d].label) for d in spec.dimensions if d != "total"]
+def dimension_choices(metric: str, *, scope: Scope) -> list[tuple[str, str]]:
+    dimensions = plan(city=scope.is_city).dimensions(METRICS[metric])
+    return [(d, DIMENSIONS[d].label) for d in dimensions if d != "total"]
 
 
 class InsightsForm(forms.Form):
@@ -107,11 +115,29 @@ class InsightsForm(forms.Form):
             ("period", period_choices),
             ("filter", filters),
             ("metric", metric_choices(scope=scope)),
-            ("dimension", dimension_choices(metric)),
+            ("dimension", dimension_choices(metric, scope=scope)),
         ):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = choices
+
+
+def _period(key: str, available: list[periods.Period]) -> periods.Period | None:
+    """The period ``key`` names if on offer; else the shortest on offer that contains it (a
+    month on a page with breakdowns by quarter only: its quarter); else the first on offer."""
+    by_key = {p.key: p for p in available}
+    if key in by_key:
+        return by_key[key]
+    wanted = periods.parse(key, as_of=_EPOCH)
+    if wanted is not None:
+        containing = [
+            p
+            for p in available
+            if p.kind != "rolling" and p.start <= wanted.start and wanted.end <= p.end
+        ]
+        if containing:
+            return min(containing, key=lambda p: p.end - p.start)
+    return available[0] if available else None
 
 
 def insights_query(
@@ -119,8 +145,7 @@ def insights_query(
 ) -> tuple[InsightsForm, Query]:
     """The page's choices from ``data`` (request.GET), each falling back to its default, and a
     form bound to the values actually used (so the controls show them)."""
-    by_key = {p.key: p for p in available}
-    period = by_key.get(data.get("period", "")) or (available[0] if available else None)
+    period = _period(data.get("period", ""), available)
 
     filters = filter_choices(scope=scope)
     filter_key = data.get("filter", "")
@@ -132,7 +157,7 @@ def insights_query(
     metric = data.get("metric", "")
     if metric not in dict(metric_choices(scope=scope)):
         metric = DEFAULT_METRIC
-    dimensions = dict(dimension_choices(metric))
+    dimensions = dict(dimension_choices(metric, scope=scope))
     dimension = data.get("dimension", "")
     if dimension not in dimensions:
         dimension = DEFAULT_DIMENSION if DEFAULT_DIMENSION in dimensions else next(iter(dimensions))

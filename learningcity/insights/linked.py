@@ -43,11 +43,17 @@ How complementary cells are chosen (repeat until nothing changes):
 2. **Audit.** Every hidden cell starts from what its label says (fewer ``[1, t − 1]``, withheld
    ``[t, ∞)``, shown exact) and the bounds are propagated through every line until nothing
    tightens — the differencing attack of the issue, with a worklist so that only lines through
-   hidden cells are ever visited, and only the hidden cells linked to the one in question. While
-   some small cell's bounds collapse to one value, one more cell is withheld (with what rule 1
-   then needs): among the non-zero shown cells on the lines through it, then on the lines
-   through the hidden cells on those, and so on outwards (best-ranked first in each ring), the
-   first that frees it, or the first of them if none does alone, and the loop goes on.
+   hidden cells are ever visited. For each small cell whose bounds collapse to one value, one
+   more cell is withheld (with what rule 1 then needs): among the non-zero shown cells on the
+   lines through it, then on the lines through the hidden cells on those, and so on outwards
+   (best-ranked first in each ring), the first that frees it, or the first of them if none does
+   alone, until it is free. Whether a choice frees it is judged by a *local* audit — the hidden
+   cells one line away, those beyond held at their labels' ranges — which is a weaker attacker
+   than the whole system; so after every pinned cell has been seen to, the whole system is
+   audited again, and the round repeats until a full audit pins nothing (from the sixth round
+   on, the choices are judged on whole linked groups, which always ends). A full audit per
+   choice, as at first, made the cost grow with the square of the hidden cells: a city of
+   100,000 awards never finished.
 3. **Give back.** Greedy choices overshoot, so each complementary cell, worst-ranked first, is
    shown again if rules 1 and 2 still hold without it. Showing a cell only tightens bounds, so
    this re-propagates from the current bounds through its lines alone (cheap), and undoes.
@@ -73,10 +79,9 @@ imply more than each line alone); ``suppression.bounds_exact`` is exact for one 
 holds an independently written propagation attacker that the tests run against every output.
 
 Cost: a city of 24 months with their quarters, years and rolling year (35 periods) × 21 filter
-values × 101 areas (74 000 figures, 470 of them small) takes about 7 s on one core in CPython
-(``tests/test_linked.py`` prints it): building the lines about 2 s, and the audits of the one large
-linked group of hidden cells the rest. Smaller scopes (an organisation, a city's metric with
-fewer categories) take well under a second.
+values × 101 areas (74 000 figures, 470 of them small) takes about 1.2 s on one core in CPython
+(``tests/test_linked.py`` prints it; 7 s with a full audit per choice). The demo city's 94
+systems (15 000 figures, nearly all small) take about 1.2 s.
 
 A threshold below 3 makes "fewer than" say the exact value (1) by itself: no suppression can help.
 
@@ -109,6 +114,8 @@ WITHHELD = "withheld"
 _EQUAL, _AT_LEAST, _COVER = 0, 1, 2  # whole = Σ, whole ≥ Σ, max ≤ whole ≤ Σ
 _VISIBLE, _SMALL, _SECONDARY, _OPEN = 0, 1, 2, 3  # internal statuses
 _TRIALS = 8  # candidates tried for one pinned cell before taking the best-ranked
+_RADIUS = 1  # rings of hidden cells a local audit looks at (see _System.suppress)
+_ROUNDS = 6  # full audits at most; the last round's choices audit whole components
 _PERIOD_LEVEL = {"m": 0, "q": 1, "y": 2, "rolling": 2}  # by the key's first letter
 _ANY_DAY = datetime.date(2000, 1, 1)  # parse() needs one; only "r12" depends on it
 
@@ -119,10 +126,14 @@ def suppress_figures(
     metric: Metric,
     threshold: int = DEFAULT_THRESHOLD,
     r12_months: Sequence[str] = (),
+    breakdown_kinds: Iterable[str] = ("month", "quarter", "year", "rolling"),
 ) -> dict[FigureKey, Published]:
     """Suppress every figure of one scope and one metric together (see the module docstring).
 
-    ``raw`` holds the true counts; absent keys are zeros. ``r12_months`` are the month keys the
+    ``raw`` holds the true counts; absent keys are zeros — except that categories (any dimension
+    but "total") of periods whose kind is not in ``breakdown_kinds`` are not published at all
+    (``catalogue.Plan.breakdown_kinds``), so no line sums over them. ``r12_months`` are the
+    month keys the
     rolling year ("r12") sums — ``periods.rolling_12(as_of).months()`` — needed whenever an
     additive metric has "r12" figures (otherwise a small month could be worked out from the
     rolling year; a ValueError says so). Returns ``{key: (status, count)}`` for every key of
@@ -135,7 +146,13 @@ def suppress_figures(
             raise ValueError(f"The count for {key!r} must be a whole number ≥ 0, not {count!r}.")
     if not metric.people:
         return {key: (SHOWN, count) for key, count in raw.items()}
-    system = _System(raw, metric=metric, threshold=threshold, r12_months=r12_months)
+    system = _System(
+        raw,
+        metric=metric,
+        threshold=threshold,
+        r12_months=r12_months,
+        breakdown_kinds=frozenset(breakdown_kinds),
+    )
     system.suppress()
     return system.published()
 
@@ -150,8 +167,10 @@ class _System:
         metric: Metric,
         threshold: int,
         r12_months: Sequence[str],
+        breakdown_kinds: frozenset[str],
     ) -> None:
         self.metric = metric
+        self.breakdown_kinds = breakdown_kinds
         self.threshold = threshold
         self.r12_months = tuple(r12_months)
         self.keys: list[FigureKey] = list(raw)
@@ -228,9 +247,11 @@ class _System:
                 if months is None:
                     continue
                 whole = (scope, period, name, kind, value, dimension, category)
-                for within in (months, [f"q{period[1:]}-{n}" for n in range(1, 5)]):
-                    parts = [(scope, p, name, kind, value, dimension, category) for p in within]
-                    self._add_line(whole, parts, cover=distinct)
+                quarters = [f"q{period[1:]}-{n}" for n in range(1, 5)]
+                for part_kind, within in (("month", months), ("quarter", quarters)):
+                    if dimension == "total" or part_kind in self.breakdown_kinds:
+                        parts = [(scope, p, name, kind, value, dimension, category) for p in within]
+                        self._add_line(whole, parts, cover=distinct)
                     if not period.startswith("y"):
                         break  # only a year is the sum of quarters too
 
@@ -265,29 +286,36 @@ class _System:
 
     def suppress(self) -> None:
         # Withholding or opening a cell only ever loosens what propagation derives (its true value
-        # stays inside its new label's range), so a small cell once freed stays free: one full
-        # audit finds the pinned cells, and each is freed with audits of its own component.
+        # stays inside its new label's range), so a small cell once freed stays free. Each pinned
+        # cell is freed by looking only around it (``_RADIUS`` rings of hidden cells, the cells
+        # beyond held at their labels' ranges): a weaker attacker than the whole system, so the
+        # whole system is audited again afterwards, and any cell still pinned is freed the same
+        # way, until a full audit finds none. Local audits keep the cost of each choice bounded
+        # however large the linked group of hidden cells grows.
         self.hidden_count = [
             sum(self._hidden(m) for m in self._members(line)) for line in range(len(self.wholes))
         ]
         secondary = self._two_per_line(range(len(self.wholes)))
         opened: set[int] = set()
-        low, high = self._audit()
-        pending = [c for c in low if self._pinned(c, low, high)]
-        while pending:
-            exposed = pending[0]
-            added, low, high = self._complement(exposed)
-            if added:
-                secondary += added
-            else:
-                self._open_around(exposed, opened)
-                low, high = self._audit(seeds=[exposed])
-            # Only the cells linked to ``exposed`` can have moved; they were all just audited.
-            pending = [
-                c
-                for c in pending
-                if c not in opened and (c not in low or self._pinned(c, low, high))
-            ]
+        rounds = 0
+        while True:
+            low, high = self._audit()
+            pending = [c for c in low if c not in opened and self._pinned(c, low, high)]
+            if not pending:
+                break
+            rounds += 1
+            # From the last round on, whole components are audited: then a cell freed is free.
+            radius = _RADIUS if rounds < _ROUNDS else None
+            for exposed in pending:
+                while exposed not in opened:
+                    local_low, local_high = self._audit(seeds=[exposed], radius=radius)
+                    if not self._pinned(exposed, local_low, local_high):
+                        break  # free (here, or by an earlier choice)
+                    added = self._complement(exposed, radius=radius)
+                    if added is None:
+                        self._open_around(exposed, opened)
+                    else:
+                        secondary += added
         self._give_back(secondary, opened)
 
     def _members(self, line: int) -> tuple[int, ...]:
@@ -351,23 +379,27 @@ class _System:
         return 0, math.inf
 
     def _audit(
-        self, *, seeds: Iterable[int] | None = None
+        self, *, seeds: Iterable[int] | None = None, radius: int | None = None
     ) -> tuple[dict[int, float], dict[int, float]]:
         """Rule 2's attacker: propagate bounds through every line until nothing tightens.
 
-        Returns the bounds of the hidden cells (shown cells are exact and never move) — of all of
-        them, or, with ``seeds``, of the hidden cells linked to the seeds through lines and other
-        hidden cells: no other bound can move theirs, so the result for them is the same."""
+        Returns the bounds of the hidden cells (shown cells are exact and never move): of all of
+        them; or, with ``seeds``, of the hidden cells linked to the seeds through lines and other
+        hidden cells (no other bound can move theirs, so the result for them is the same); or,
+        with a ``radius`` too, of those at most ``radius`` lines away, the hidden cells just
+        beyond held at their labels' ranges — a weaker attacker, whose "not pinned" the caller
+        must confirm with a full audit."""
+        frozen: set[int] = set()
         if seeds is None:
             hidden = [cell for cell, s in enumerate(self.status) if s != _VISIBLE]
         else:
-            hidden = self._component(seeds)
+            hidden, frozen = self._component(seeds, radius=radius)
         low: dict[int, float] = {}
         high: dict[int, float] = {}
-        for cell in hidden:
+        for cell in (*hidden, *frozen):
             low[cell], high[cell] = self._prior(cell)
         lines = dict.fromkeys(line for cell in hidden for line in self.lines_of[cell])
-        self._propagate(low, high, lines, log=None)
+        self._propagate(low, high, lines, log=None, frozen=frozen)
         return low, high
 
     def _propagate(
@@ -377,9 +409,11 @@ class _System:
         lines: Iterable[int],
         *,
         log: dict[int, tuple[float, float]] | None,
+        frozen: set[int] | frozenset[int] = frozenset(),
     ) -> None:
         """Tighten ``low``/``high`` (the hidden cells' bounds) to the fixed point, starting from
-        ``lines``. With ``log``, each cell's bounds before its first change are kept there."""
+        ``lines``. With ``log``, each cell's bounds before its first change are kept there.
+        ``frozen`` cells keep the bounds they start with."""
         queue = deque(lines)
         queued = set(queue)
         values = self.values
@@ -393,8 +427,8 @@ class _System:
         changed: list[int] = []
 
         def tighten(cell: int, new_low: float, new_high: float) -> None:
-            if cell not in low:
-                return  # shown: exact already
+            if cell not in low or cell in frozen:
+                return  # shown (exact already), or beyond a local audit
             old_low, old_high = low[cell], high[cell]
             if new_low > old_low or new_high < old_high:
                 if log is not None and cell not in log:
@@ -454,31 +488,45 @@ class _System:
                         queued.add(other)
                         queue.append(other)
 
-    def _component(self, seeds: Iterable[int]) -> list[int]:
-        """The hidden cells linked to ``seeds`` (hidden ones) through lines."""
+    def _component(
+        self, seeds: Iterable[int], *, radius: int | None = None
+    ) -> tuple[list[int], set[int]]:
+        """The hidden cells linked to ``seeds`` (hidden ones) through lines — with ``radius``,
+        only those at most that many lines away — and the hidden cells on the lines through
+        them that are not among them (the border: empty without a radius)."""
         found = [cell for cell in dict.fromkeys(seeds) if self._hidden(cell)]
         seen = set(found)
         seen_lines: set[int] = set()
-        todo = list(found)
-        while todo:
-            cell = todo.pop()
-            for line in self.lines_of[cell]:
-                if line in seen_lines:
-                    continue
-                seen_lines.add(line)
-                for member in self._members(line):
-                    if member not in seen and self._hidden(member):
-                        seen.add(member)
-                        found.append(member)
-                        todo.append(member)
-        return found
+        ring = list(found)
+        border: set[int] = set()
+        depth = 0
+        while ring:
+            last = radius is not None and depth >= radius
+            next_ring: list[int] = []
+            for cell in ring:
+                for line in self.lines_of[cell]:
+                    if line in seen_lines:
+                        continue
+                    seen_lines.add(line)
+                    for member in self._members(line):
+                        if member in seen or not self._hidden(member):
+                            continue
+                        if last:
+                            border.add(member)
+                        else:
+                            seen.add(member)
+                            found.append(member)
+                            next_ring.append(member)
+            ring = next_ring
+            depth += 1
+        return found, border
 
-    def _complement(self, exposed: int) -> tuple[list[int], dict[int, float], dict[int, float]]:
+    def _complement(self, exposed: int, *, radius: int | None) -> list[int] | None:
         """Rule 2's choice: the non-zero shown cells on the lines through ``exposed``, then on the
         lines through the hidden cells on those, and so on (best-ranked first within each ring);
         the first that, withheld with what rule 1 then needs, frees ``exposed``, else the first
-        of them. Returns the cells withheld (none when there is no candidate at all) and the
-        bounds of the cells linked to ``exposed`` after withholding them."""
+        of them. Returns the cells withheld, or None when there is no candidate at all. Freed is
+        judged by an audit of ``radius`` rings around ``exposed`` (see ``_audit``)."""
         candidates: list[int] = []
         seen_cells = {exposed}
         seen_lines: set[int] = set()
@@ -504,17 +552,16 @@ class _System:
         for candidate in candidates[:_TRIALS]:
             self._set(candidate, _SECONDARY)
             added = [candidate, *self._two_per_line(self.lines_of[candidate])]
-            low, high = self._audit(seeds=[exposed])
+            low, high = self._audit(seeds=[exposed], radius=radius)
             if low[exposed] < high[exposed]:
-                return added, low, high
+                return added
             for cell in added:
                 self._set(cell, _VISIBLE)
         if not candidates:
-            return [], {}, {}
+            return None
         first = candidates[0]
         self._set(first, _SECONDARY)
-        added = [first, *self._two_per_line(self.lines_of[first])]
-        return added, *self._audit(seeds=[exposed])
+        return [first, *self._two_per_line(self.lines_of[first])]
 
     def _give_back(self, secondary: list[int], opened: set[int]) -> None:
         """Rule 3: show each complementary cell again, worst-ranked first, if rules 1 and 2 still

@@ -29,6 +29,11 @@ class Refresh(models.Model):
     figures = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
     error = models.TextField(blank=True)
+    # The period keys the refresh computed figures for, newest first as ``periods.available``
+    # orders them: every page's period menu, without reading the figures.
+    period_keys = models.JSONField(default=list, blank=True)
+    # Seconds spent in each phase: {"facts": …, "counting": …, "suppression": …, "writing": …}.
+    phase_seconds = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -110,7 +115,7 @@ class Figure(models.Model):
         indexes = [
             models.Index(
                 fields=[
-                    "city_id",
+                    "refresh",
                     "organisation_id",
                     "period",
                     "filter_kind",

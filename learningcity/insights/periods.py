@@ -57,6 +57,11 @@ class Period:
         """The month keys this period is the sum of, in order."""
         return tuple(month_keys_in(self.start, self.end))
 
+    @property
+    def phrase(self) -> str:
+        """The label as it reads mid-sentence ("showing the last 12 months")."""
+        return "the last 12 months" if self.kind == "rolling" else self.label
+
     def contains(self, day: datetime.date) -> bool:
         return self.start <= day < self.end
 

@@ -8,8 +8,13 @@ One refresh computes, for the city and for each organisation with facts:
 - unfiltered and under each value of each allowed filter that occurs,
 - every allowed dimension,
 
-as *raw figures* ``{FigureKey: count}`` (``raw_figures``), hands each scope and metric to
-``linked.suppress_figures`` and writes what it publishes.
+as *raw figures* ``{FigureKey: count}`` (``figures_raw``), hands each scope and metric to
+``linked.suppress_figures`` and writes what it publishes (by COPY on PostgreSQL). Which
+combinations of period, filter and dimension exist is ``catalogue.Plan``'s: totals for every
+period; breakdowns for quarters, years and the rolling year (an organisation: years and the
+rolling year); breakdowns with many categories unfiltered; no filters and no home areas for an
+organisation. The seconds of each phase (facts, counting, suppression, writing) are kept on the
+``Refresh``.
 
 How the counting is done, so that it stays a few dozen GROUP BY queries per metric however large
 the city:
@@ -52,6 +57,7 @@ one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import statistics
@@ -62,7 +68,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Min, QuerySet, Window
 from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear, RowNumber
 from django.utils import timezone
@@ -70,7 +76,7 @@ from django.utils import timezone
 from learningcity.badges.models import BadgeClass
 from learningcity.cities.models import City
 
-from .catalogue import FUNNEL_DAYS, FUNNEL_STEPS, METRICS, Metric
+from .catalogue import FUNNEL_DAYS, FUNNEL_STEPS, METRICS, Metric, plan
 from .facts import ONLINE_VENUE, facts_rebuild
 from .linked import FEWER, SHOWN, FigureKey, Published, suppress_figures
 from .models import Fact, Figure, Refresh
@@ -141,11 +147,17 @@ def insights_refresh(*, city: City, as_of: datetime.datetime | None = None) -> R
     as_of = as_of or timezone.now()
     started = time.perf_counter()
     refresh = Refresh.objects.create(city=city, started_at=timezone.now(), as_of=as_of)
+    phases: dict[str, float] = defaultdict(float)
     try:
         with transaction.atomic():
-            facts = facts_rebuild(city=city, as_of=as_of)
-            figures = _figures_write(refresh=refresh, city=city, as_of=as_of)
-            Figure.objects.filter(city_id=city.pk).exclude(refresh=refresh).delete()
+            with _timed(phases, "facts"):
+                facts = facts_rebuild(city=city, as_of=as_of)
+            figures = _figures_write(refresh=refresh, city=city, as_of=as_of, phases=phases)
+            with _timed(phases, "writing"):
+                Figure.objects.filter(
+                    refresh__in=Refresh.objects.filter(city=city).exclude(pk=refresh.pk)
+                ).delete()
+            refresh.phase_seconds = {name: round(seconds, 3) for name, seconds in phases.items()}
             refresh.status = Refresh.Status.DONE
             refresh.facts = facts
             refresh.figures = figures
@@ -171,8 +183,23 @@ def city_periods(*, city: City, as_of: datetime.datetime) -> list[Period]:
     return available(first=min(first, local), as_of=local)
 
 
-def _figures_write(*, refresh: Refresh, city: City, as_of: datetime.datetime) -> int:
+@contextlib.contextmanager
+def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
+    """Add the seconds the block takes to ``phases[name]``."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] += time.perf_counter() - started
+
+
+def _figures_write(
+    *, refresh: Refresh, city: City, as_of: datetime.datetime, phases: dict[str, float]
+) -> int:
+    """Count, suppress and write every figure of ``city``; returns how many were written.
+    ``phases`` gets the seconds spent counting, suppressing and writing."""
     period_list = city_periods(city=city, as_of=as_of)
+    refresh.period_keys = [p.key for p in period_list]
     r12 = next(p for p in period_list if p.key == ROLLING_12)
     threshold = _threshold()
     organisation_ids: list[int] = sorted(
@@ -183,37 +210,51 @@ def _figures_write(*, refresh: Refresh, city: City, as_of: datetime.datetime) ->
         .order_by()
         if organisation_id is not None
     )
-    buffer: list[Figure] = []
+    rows: list[tuple[Any, ...]] = []
     written = 0
 
     def publish(published: dict[FigureKey, Published]) -> None:
         nonlocal written
         for key, (status, count) in published.items():
             organisation_id, period, metric, filter_kind, filter_value, dimension, value = key
-            buffer.append(
-                Figure(
-                    refresh=refresh,
-                    city_id=city.pk,
-                    organisation_id=organisation_id,
-                    period=period,
-                    metric=metric,
-                    filter_kind=filter_kind,
-                    filter_value=filter_value,
-                    dimension=dimension,
-                    value=value,
-                    status=status,
-                    count=count if status == SHOWN else None,
+            rows.append(
+                (
+                    refresh.pk,
+                    city.pk,
+                    organisation_id,
+                    period,
+                    metric,
+                    filter_kind,
+                    filter_value,
+                    dimension,
+                    value,
+                    status,
+                    count if status == SHOWN else None,
                 )
             )
-        if len(buffer) >= _BATCH:
-            Figure.objects.bulk_create(buffer, batch_size=_BATCH)
-            written += len(buffer)
-            buffer.clear()
+        if len(rows) >= _BATCH:
+            with _timed(phases, "writing"):
+                written += _figures_insert(rows)
+            rows.clear()
 
-    def suppress(raw: dict[FigureKey, int], metric: Metric) -> dict[FigureKey, Published]:
-        return suppress_figures(raw, metric=metric, threshold=threshold, r12_months=r12.months())
+    def suppress(
+        raw: dict[FigureKey, int], metric: Metric, *, city_scope: bool = True
+    ) -> dict[FigureKey, Published]:
+        with _timed(phases, "suppression"):
+            return suppress_figures(
+                raw,
+                metric=metric,
+                threshold=threshold,
+                r12_months=r12.months(),
+                breakdown_kinds=plan(city=city_scope).breakdown_kinds,
+            )
 
-    counts, medians = funnel_raw(city=city, periods=period_list, threshold=threshold)
+    def count(**kwargs: Any) -> dict[FigureKey, int]:
+        with _timed(phases, "counting"):
+            return figures_raw(city=city, periods=period_list, **kwargs)
+
+    with _timed(phases, "counting"):
+        counts, medians = funnel_raw(city=city, periods=period_list, threshold=threshold)
     for metric in METRICS.values():
         if metric.key in FUNNEL_DAYS:
             publish(medians[metric.key])
@@ -221,18 +262,58 @@ def _figures_write(*, refresh: Refresh, city: City, as_of: datetime.datetime) ->
         if metric.key in FUNNEL_STEPS:
             publish(suppress(counts[metric.key], metric))
             continue
-        publish(suppress(figures_raw(city=city, metric=metric, periods=period_list), metric))
+        publish(suppress(count(metric=metric), metric))
         if metric.key in _CITY_ONLY:
             continue
         by_organisation: dict[int | None, dict[FigureKey, int]] = defaultdict(dict)
-        for key, count in figures_raw(
-            city=city, metric=metric, periods=period_list, organisation_ids=organisation_ids
-        ).items():
-            by_organisation[key[0]][key] = count
+        for key, n in count(metric=metric, organisation_ids=organisation_ids).items():
+            by_organisation[key[0]][key] = n
         for organisation_id in organisation_ids:
-            publish(suppress(by_organisation[organisation_id], metric))
-    Figure.objects.bulk_create(buffer, batch_size=_BATCH)
-    return written + len(buffer)
+            publish(suppress(by_organisation[organisation_id], metric, city_scope=False))
+    with _timed(phases, "writing"):
+        return written + _figures_insert(rows)
+
+
+_FIGURE_COLUMNS = (
+    "refresh_id",
+    "city_id",
+    "organisation_id",
+    "period",
+    "metric",
+    "filter_kind",
+    "filter_value",
+    "dimension",
+    "value",
+    "status",
+    "count",
+)
+
+
+def _figures_insert(rows: Sequence[tuple[Any, ...]]) -> int:
+    """Insert ``rows`` (values in ``_FIGURE_COLUMNS`` order) into the Figure table: by COPY on
+    PostgreSQL, one multi-row INSERT per batch elsewhere — millions of figures at London scale,
+    where building a model instance for each would cost more than the counting."""
+    if not rows:
+        return 0
+    table = connection.ops.quote_name(Figure._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _FIGURE_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            # SQLite allows 32,766 variables per statement: 11 columns × 2,000 rows.
+            for start in range(0, len(rows), 2000):
+                batch = rows[start : start + 2000]
+                marks = ", ".join(
+                    ["(" + ", ".join(["%s"] * len(_FIGURE_COLUMNS)) + ")"] * len(batch)
+                )
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES {marks}",  # noqa: S608 - our names
+                    [value for row in batch for value in row],
+                )
+    return len(rows)
 
 
 # --- Raw figures ------------------------------------------------------------------------------
@@ -253,18 +334,16 @@ def figures_raw(
     with no facts for the metric still gets its zero totals.
     """
     by_organisation = organisation_ids is not None
+    scope_plan = plan(city=not by_organisation)
     facts = Fact.objects.filter(city_id=city.pk, kind__in=metric_kinds(metric))
     if by_organisation:
         facts = facts.filter(organisation_id__in=organisation_ids)
     earliest = min(p.start for p in periods)
     latest = max(p.end for p in periods)
     facts = facts.filter(day__gte=earliest, day__lt=latest)
-    filters = [("", "")] + [
-        (kind, _COLUMN[kind])
-        for kind in metric.filters
-        if not (by_organisation and kind == "organisation_type")
-    ]
-    skills = _skills(city=city) if "skill" in metric.dimensions else {}
+    filters = [("", "")] + [(kind, _COLUMN[kind]) for kind in scope_plan.filters(metric)]
+    dimensions = scope_plan.dimensions(metric)
+    skills = _skills(city=city) if "skill" in dimensions else {}
     scopes: list[int | None] = [None] if organisation_ids is None else list(organisation_ids)
 
     raw: dict[FigureKey, int] = {}
@@ -273,8 +352,12 @@ def figures_raw(
     # Counts of facts add up, so an additive metric is counted once per dimension grouped by
     # every filter column together, and each filter's figures are sums of those groups; distinct
     # counts do not, so each filter kind needs its own COUNT(DISTINCT …).
-    passes = [filters] if metric.additive else [[one] for one in filters]
-    for dimension in metric.dimensions:
+    for dimension in dimensions:
+        dimension_filters = filters if scope_plan.filtered(dimension) else filters[:1]
+        passes = [dimension_filters] if metric.additive else [[one] for one in dimension_filters]
+        dimension_periods = [
+            p for p in periods if scope_plan.publishes(period_kind=p.kind, dimension=dimension)
+        ]
         for pass_filters in passes:
             group = list(
                 dict.fromkeys(
@@ -283,7 +366,11 @@ def figures_raw(
                 )
             )
             cells = _cells(
-                facts, metric=metric, periods=periods, group=group, by_organisation=by_organisation
+                facts,
+                metric=metric,
+                periods=dimension_periods,
+                group=group,
+                by_organisation=by_organisation,
             )
             for (scope, period, group_values), count in cells.items():
                 row = dict(zip(group, group_values, strict=True))
@@ -332,6 +419,8 @@ def _cells(
     count = Count(metric.distinct, distinct=True) if metric.distinct else Count("id")
     wanted = {p.key for p in periods}
     cells: _Cells = {}
+    if not periods:
+        return cells
 
     def add(scope: int | None, period: str, values: tuple[Any, ...], n: int) -> None:
         if period in wanted and n:
@@ -453,6 +542,13 @@ def funnel_raw(
         return f"m{day.year}-{day.month:02d}"
 
     period_months = [(period.key, period.months()) for period in periods]
+    by_decile = {
+        period.key
+        for period in periods
+        if plan(city=True).publishes(period_kind=period.kind, dimension="home_decile")
+    }
+    if any("home_decile" not in METRICS[step].dimensions for step in steps):
+        by_decile = set()
     counts: dict[str, dict[FigureKey, int]] = {}
     for metric, reached in steps.items():
         per_month: dict[tuple[str, str], int] = defaultdict(int)
@@ -466,7 +562,7 @@ def funnel_raw(
             raw[(None, key, metric, "", "", "total", "")] = sum(
                 per_month.get((m, ""), 0) for m in months
             )
-            for value in values:
+            for value in values if key in by_decile else ():
                 n = sum(per_month.get((m, value), 0) for m in months)
                 if n:
                     raw[(None, key, metric, "", "", "home_decile", value)] = n

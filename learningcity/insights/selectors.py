@@ -26,7 +26,7 @@ from learningcity.opportunities.models import OpportunityType, Topic
 from learningcity.organisations.models import Organisation
 
 from . import catalogue, periods, suppression
-from .catalogue import DIMENSIONS, METRICS, Metric
+from .catalogue import DIMENSIONS, METRICS, Metric, plan
 from .models import Figure, Refresh
 
 UNKNOWN = "unknown"
@@ -302,25 +302,36 @@ def _figures(
     return rows
 
 
-def available_periods(*, scope: Scope) -> list[periods.Period]:
+def available_periods(*, scope: Scope, breakdowns: bool = False) -> list[periods.Period]:
     """The periods the latest refresh computed for ``scope``, newest first as
-    ``periods.available`` orders them (the rolling year, years, quarters, months)."""
+    ``periods.available`` orders them (the rolling year, years, quarters, months) — with
+    ``breakdowns``, only those with breakdowns in the scope (``catalogue.Plan``). None for an
+    organisation with no figures at all."""
     refresh = latest_refresh(city=scope.city)
     if refresh is None:
         return []
-    keys = set(
-        _figures(scope=scope, refresh=refresh, filter=None)
-        .order_by()
-        .values_list("period", flat=True)
-        .distinct()
-    )
-    as_of = refresh.as_of.date()
-    parsed = [p for p in (periods.parse(k, as_of=as_of) for k in keys) if p is not None]
-    if not parsed:
+    keys = list(refresh.period_keys)
+    if not keys:  # a refresh written before period_keys existed: read the figures
+        found = set(
+            _figures(scope=scope, refresh=refresh, filter=None)
+            .order_by()
+            .values_list("period", flat=True)
+            .distinct()
+        )
+        as_of = refresh.as_of.date()
+        parsed = [p for p in (periods.parse(k, as_of=as_of) for k in found) if p is not None]
+        if not parsed:
+            return []
+        first = min(p.start for p in parsed)
+        ordered = periods.available(first=first, as_of=as_of, max_months=10_000)
+        keys = [p.key for p in ordered if p.key in found]
+    elif not scope.is_city and not _figures(scope=scope, refresh=refresh, filter=None).exists():
         return []
-    first = min(p.start for p in parsed)
-    ordered = periods.available(first=first, as_of=as_of, max_months=10_000)
-    return [p for p in ordered if p.key in keys]
+    result = [p for p in (_parse(k, refresh) for k in keys) if p is not None]
+    if breakdowns:
+        kinds = plan(city=scope.is_city).breakdown_kinds
+        result = [p for p in result if p.kind in kinds]
+    return result
 
 
 def previous_period(period: periods.Period) -> periods.Period | None:
@@ -467,12 +478,18 @@ def breakdown(
     the metric has no such breakdown or filter, or there are no figures yet."""
     refresh = latest_refresh(city=scope.city)
     spec = METRICS.get(metric)
+    scope_plan = plan(city=scope.is_city)
+    current = _parse(period, refresh) if refresh else None
     if (
         refresh is None
         or spec is None
-        or dimension not in spec.dimensions
+        or current is None
+        or dimension not in scope_plan.dimensions(spec)
         or dimension == "total"
         or not filter.applies_to(spec)
+        or not scope_plan.publishes(
+            period_kind=current.kind, dimension=dimension, filtered=bool(filter.kind)
+        )
     ):
         return None
     figures = {
@@ -607,7 +624,8 @@ def opportunity_deserts(
     "not known" and listed last. Offer counts are never suppressed (they identify nobody)."""
     scope = Scope.for_city(city)
     refresh = latest_refresh(city=city)
-    if refresh is None or not filter.applies_to(METRICS[DESERT_METRIC]):
+    # Figures by venue area are published unfiltered only (``catalogue.FINE_DIMENSIONS``).
+    if refresh is None or filter.kind:
         return None
     offered: dict[str, int] = {}
     for f in _figures(

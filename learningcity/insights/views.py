@@ -24,7 +24,7 @@ from learningcity.organisations.models import Organisation
 
 from . import charts, exports, selectors
 from .access import access_insights_for_city_admin, access_insights_for_organisation
-from .catalogue import DIMENSIONS, METRICS
+from .catalogue import DIMENSIONS, FINE_DIMENSIONS, METRICS, plan
 from .forms import InsightsForm, Query, insights_query
 
 CITY_PAGES = (
@@ -37,6 +37,9 @@ CITY_PAGES = (
 )
 _FILTER_LABELS = {"organisation_type": "organisation type", "topic": "topic"}
 ORGANISATION_PAGES = tuple(p for p in CITY_PAGES if p[0] != "deserts")
+# Pages of breakdowns (and the report, which has them): their period menus offer the
+# periods with breakdowns only.
+BREAKDOWN_PAGES = frozenset({"breakdowns", "equity", "deserts", "report"})
 
 
 @dataclass
@@ -95,14 +98,14 @@ class Dashboard:
         )
 
 
-def _dashboard(
+def dashboard_for(
     request: HttpRequest,
     page: str,
     scope: selectors.Scope,
     organisation: Organisation | None = None,
 ) -> Dashboard:
     request.city = scope.city  # type: ignore[attr-defined]
-    available = selectors.available_periods(scope=scope)
+    available = selectors.available_periods(scope=scope, breakdowns=page in BREAKDOWN_PAGES)
     form, query = insights_query(data=request.GET, scope=scope, available=available)
     return Dashboard(
         scope=scope,
@@ -118,7 +121,9 @@ def _wants_csv(request: HttpRequest) -> bool:
     return request.GET.get("format") == "csv"
 
 
-def _point(label: str, cell: selectors.suppression.Cell | None, shown: int | str) -> charts.Point:
+def chart_point(
+    label: str, cell: selectors.suppression.Cell | None, shown: int | str
+) -> charts.Point:
     """A chart point as the table shows it: a suppressed cell has no value, only its words."""
     value = None if cell is None or cell.suppressed else cell.value
     return charts.Point(label, value, str(shown))
@@ -168,7 +173,7 @@ def _overview(request: HttpRequest, d: Dashboard) -> HttpResponse:
 def _trend_chart(points: list[selectors.TrendPoint], label: str) -> SafeString:
     return _svg(
         charts.trend_chart(
-            [_point(p.period.label, p.cell, p.display) for p in points],
+            [chart_point(p.period.label, p.cell, p.display) for p in points],
             title=f"{label}: trend",
             description=f"{label} in each period, oldest first. The table below gives the "
             "same figures.",
@@ -200,9 +205,9 @@ def _breakdowns(request: HttpRequest, d: Dashboard) -> HttpResponse:
     if table is not None and d.query.period is not None:
         chart = _svg(
             charts.bar_chart(
-                [_point(r.label, r.cell, r.display) for r in table.rows],
+                [chart_point(r.label, r.cell, r.display) for r in table.rows],
                 title=f"{table.metric.label} by {dimension.label.lower()}",
-                description=f"{table.metric.label}, {d.query.period.label}, one bar for each "
+                description=f"{table.metric.label}, {d.query.period.phrase}, one bar for each "
                 f"{dimension.label.lower()}. The table below gives the same figures.",
                 id_prefix="breakdown",
             )
@@ -278,7 +283,7 @@ def _progression(request: HttpRequest, d: Dashboard) -> HttpResponse:
     if funnel and funnel.steps:
         chart = _svg(
             charts.funnel_chart(
-                [_point(s.metric.label, s.cell, s.display) for s in funnel.steps],
+                [chart_point(s.metric.label, s.cell, s.display) for s in funnel.steps],
                 title="From a first badge to a completed pathway",
                 description="Learners whose first badge was in the period, and how many went "
                 "on to each later step. The table below gives the same figures.",
@@ -288,7 +293,16 @@ def _progression(request: HttpRequest, d: Dashboard) -> HttpResponse:
     return _render(request, "insights/progression.html", d, funnel=funnel, chart=chart)
 
 
+_PERIOD_KINDS = (
+    ("month", "months"),
+    ("quarter", "quarters"),
+    ("year", "years"),
+    ("rolling", "the last 12 months"),
+)
+
+
 def _definitions(request: HttpRequest, d: Dashboard) -> HttpResponse:
+    scope_plan = plan(city=d.scope.is_city)
     return _render(
         request,
         "insights/definitions.html",
@@ -296,11 +310,21 @@ def _definitions(request: HttpRequest, d: Dashboard) -> HttpResponse:
         metrics=[
             (
                 m,
-                ", ".join(DIMENSIONS[k].label.lower() for k in m.dimensions if k != "total"),
-                " or ".join(_FILTER_LABELS[k] for k in m.filters),
+                ", ".join(
+                    DIMENSIONS[k].label.lower() for k in scope_plan.dimensions(m) if k != "total"
+                ),
+                " or ".join(_FILTER_LABELS[k] for k in scope_plan.filters(m)),
             )
             for m in METRICS.values()
+            if d.scope.is_city or m.key not in selectors.CITY_ONLY_METRICS
         ],
+        scope_plan=scope_plan,
+        breakdown_periods=" and ".join(
+            label for kind, label in _PERIOD_KINDS if kind in scope_plan.breakdown_kinds
+        ),
+        unfiltered=", ".join(
+            DIMENSIONS[k].label.lower() for k in sorted(FINE_DIMENSIONS) if k in DIMENSIONS
+        ),
         dimensions=list(DIMENSIONS.values()),
         threshold=selectors.threshold(),
         fewer_than=selectors.display(
@@ -327,7 +351,7 @@ def _city_view(page: str) -> Callable[..., HttpResponse]:
     @require_GET
     def view(request: HttpRequest, city_slug: str) -> HttpResponse:
         scope = access_insights_for_city_admin(user=request.user, city_slug=city_slug)
-        return _PAGES[page](request, _dashboard(request, page, scope))
+        return _PAGES[page](request, dashboard_for(request, page, scope))
 
     view.__name__ = f"city_{page}"
     view.__doc__ = f"The city team's {page} page."
@@ -341,7 +365,7 @@ def _organisation_view(page: str) -> Callable[..., HttpResponse]:
         organisation, scope = access_insights_for_organisation(
             user=request.user, city_slug=city_slug, org_slug=org_slug
         )
-        return _PAGES[page](request, _dashboard(request, page, scope, organisation))
+        return _PAGES[page](request, dashboard_for(request, page, scope, organisation))
 
     view.__name__ = f"organisation_{page}"
     view.__doc__ = f"An organisation's own {page} page."

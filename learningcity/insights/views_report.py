@@ -17,7 +17,7 @@ from . import exports, selectors
 from .access import access_insights_for_city_admin, access_insights_for_organisation
 from .catalogue import DIMENSIONS, METRICS
 from .report_pdf import Report, ReportTable, Section, insights_report_pdf
-from .views import Dashboard, _dashboard, _point
+from .views import Dashboard, chart_point, dashboard_for
 
 NO_FILTER_LABEL = "All organisations and topics"
 ONE_FILTER_NOTE = (
@@ -99,7 +99,7 @@ def _equity_sections(d: Dashboard, period: str) -> list[Section]:
                 caption="Reach by home deprivation decile",
             ),
             chart=[
-                _point(row.label, m.cell, m.display)
+                chart_point(row.label, m.cell, m.display)
                 for row in table.rows
                 for m in row.measures
                 if m.metric.key == "learners_reached"
@@ -157,7 +157,7 @@ def _breakdown_section(d: Dashboard, period: str, metric: str, dimension: str) -
             exports.breakdown_table(table, dimension_label=label),
             caption=f"{table.metric.label} by {label.lower()}",
         ),
-        chart=[_point(r.label, r.cell, r.display) for r in table.rows] or None,
+        chart=[chart_point(r.label, r.cell, r.display) for r in table.rows] or None,
     )
 
 
@@ -170,7 +170,7 @@ def _progression_section(d: Dashboard, period: str) -> Section | None:
         intro="Learners whose first badge was in the period, and how many went on to each later "
         "step; then the median days between steps. The progression is not filtered.",
         table=_table(exports.funnel_table(funnel), caption="From a first badge to a pathway"),
-        chart=[_point(s.metric.label, s.cell, s.display) for s in funnel.steps],
+        chart=[chart_point(s.metric.label, s.cell, s.display) for s in funnel.steps],
     )
 
 
@@ -221,7 +221,7 @@ def _response(d: Dashboard) -> HttpResponse:
 def city_report(request: HttpRequest, city_slug: str) -> HttpResponse:
     """The city team's report of one period (``?period=…&filter=…``) as a PDF download."""
     scope = access_insights_for_city_admin(user=request.user, city_slug=city_slug)
-    return _response(_dashboard(request, "report", scope))
+    return _response(dashboard_for(request, "report", scope))
 
 
 @login_required
@@ -231,7 +231,7 @@ def organisation_report(request: HttpRequest, city_slug: str, org_slug: str) -> 
     organisation, scope = access_insights_for_organisation(
         user=request.user, city_slug=city_slug, org_slug=org_slug
     )
-    return _response(_dashboard(request, "report", scope, organisation))
+    return _response(dashboard_for(request, "report", scope, organisation))
 
 
 __all__ = ["build_report", "city_report", "definitions_text", "organisation_report"]

@@ -78,7 +78,9 @@ def test_an_unknown_city_is_404(client):
 @pytest.mark.parametrize("as_csv", [False, True])
 def test_organisation_pages_are_for_its_staff_only(client, city, page, as_csv):
     organisation = OrganisationFactory(city=city)
-    fig(make_refresh(city), "awards", Q4, 12, organisation_id=organisation.pk)
+    refresh = make_refresh(city)
+    fig(refresh, "awards", Q4, 12, organisation_id=organisation.pk)
+    fig(refresh, "awards", "y2026", 12, organisation_id=organisation.pk)  # breakdowns: years
     target = org_url(city.slug, organisation.slug, page, csv=as_csv)
 
     assert client.get(target).status_code == 302

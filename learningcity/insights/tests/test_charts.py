@@ -339,3 +339,19 @@ def test_a_map_of_one_area_or_none_still_draws():
     assert len(one.findall(".//s:circle[@class='area-value']", NS)) == 1
     empty = parse(charts.area_map([], title="T", description="D", id_prefix="m"))
     assert empty.find(".//s:circle[@class='area-value']", NS) is None
+
+
+def _view_height(svg: str) -> float:
+    return float(ET.fromstring(svg).attrib["viewBox"].split()[3])
+
+
+def test_a_trend_with_nothing_above_zero_has_no_empty_band() -> None:
+    def chart(points: list[Point]) -> str:
+        return charts.trend_chart(points, title="T", description="D", id_prefix="t")
+
+    months = ["Jan", "Feb", "Mar"]
+    plotted = chart([Point(m, v, str(v)) for m, v in zip(months, [5, 12, 30], strict=True)])
+    hidden = chart([Point(m, None, "fewer than 10") for m in months])
+    zeros = chart([Point(m, 0, "0") for m in months])
+    assert _view_height(hidden) <= _view_height(plotted) - 60
+    assert _view_height(zeros) <= _view_height(plotted) - 100

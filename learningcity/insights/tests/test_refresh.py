@@ -83,11 +83,11 @@ def test_periods_run_from_the_first_fact_to_as_of(town: SmallCity) -> None:
     assert keys[4:] == [f"m2026-{m:02d}" for m in (6, 5, 4, 3, 2, 1)]
 
 
-def test_awards_by_home_decile_for_a_month_and_its_quarter(town: SmallCity) -> None:
+def test_awards_by_home_decile_for_a_quarter_and_a_month_total(town: SmallCity) -> None:
     awards = raw(town, "awards")
-    # April: a1 (l1, decile 2), a2 (l2, 2), a3 (l3, 9).
-    assert breakdown(awards, period="m2026-04", dimension="home_decile") == {"2": 2, "9": 1}
+    # April: a1 (l1, decile 2), a2 (l2, 2), a3 (l3, 9). A month has its total only.
     assert breakdown(awards, period="m2026-04", dimension="total") == {"": 3}
+    assert breakdown(awards, period="m2026-04", dimension="home_decile") == {}
     # April to June adds a4 (l1, 2), a5 (l4, 9), a6 (l5, no area).
     assert breakdown(awards, period="q2026-2", dimension="home_decile") == {
         "2": 3,
@@ -133,7 +133,12 @@ def test_learners_reached_counts_each_learner_once_across_kinds(town: SmallCity)
     reached = raw(town, "learners_reached")
     # April: awards l1 l2 l3, bookings l1 l2, attended l1 — 6 facts, 3 learners.
     assert breakdown(reached, period="m2026-04", dimension="total") == {"": 3}
-    assert breakdown(reached, period="m2026-04", dimension="home_decile") == {"2": 2, "9": 1}
+    # The quarter: l1 l2 (decile 2), l3 l4 (9), l5 (no area).
+    assert breakdown(reached, period="q2026-2", dimension="home_decile") == {
+        "2": 2,
+        "9": 2,
+        "unknown": 1,
+    }
     # May: awards l1 l4, bookings l4 l5, attended l4.
     assert breakdown(reached, period="m2026-05", dimension="total") == {"": 3}
     assert breakdown(reached, period="m2026-06", dimension="total") == {"": 1}  # a6, l5
@@ -151,11 +156,14 @@ def test_organisation_scope_sees_only_its_own_facts(town: SmallCity) -> None:
     assert breakdown(awards, scope=youth, period="q2026-2", dimension="total") == {"": 3}
     assert breakdown(awards, scope=school, period="q2026-1", dimension="total") == {"": 1}
     assert breakdown(awards, scope=youth, period="q2026-1", dimension="total") == {"": 0}
-    assert breakdown(awards, scope=youth, period="q2026-2", dimension="organisation_type") == {
+    # An organisation's breakdowns are for years and the rolling year, never by home area,
+    # and never filtered.
+    assert breakdown(awards, scope=youth, period="y2026", dimension="organisation_type") == {
         "youth_group": 3
     }
-    # An organisation's figures are not filtered by organisation type.
-    assert {key[3] for key in awards} == {"", "topic"}
+    assert breakdown(awards, scope=youth, period="q2026-2", dimension="organisation_type") == {}
+    assert not [key for key in awards if key[5] == "home_area"]
+    assert {key[3] for key in awards} == {""}
     booked = raw(town, "places_booked", [school, youth])
     assert breakdown(booked, scope=school, period="q2026-2", dimension="total") == {"": 3}
     assert breakdown(booked, scope=youth, period="q2026-2", dimension="total") == {"": 1}
@@ -172,8 +180,14 @@ def test_figures_filtered_by_topic_sum_to_the_unfiltered_ones(town: SmallCity, m
     for key, count in figures.items():
         if key[3] == "topic":
             sums[(key[1], key[5], key[6])] += count
-    unfiltered = {(k[1], k[5], k[6]): c for k, c in figures.items() if k[3] == ""}
+    # Breakdowns by home area and skill (many categories) are published unfiltered only.
+    fine = {"home_area", "venue_area", "skill"}
+    assert sums and not [key for key in sums if key[1] in fine]
+    unfiltered = {
+        (k[1], k[5], k[6]): c for k, c in figures.items() if k[3] == "" and k[5] not in fine
+    }
     assert {k: v for k, v in unfiltered.items() if v} == {k: v for k, v in sums.items() if v}
+    assert [key for key in figures if key[3] == "" and key[5] == "home_area"]
 
 
 def test_award_filter_values_are_the_topics_that_occur(town: SmallCity) -> None:
@@ -197,9 +211,11 @@ def test_award_filter_values_are_the_topics_that_occur(town: SmallCity) -> None:
 
 def test_new_learners_and_what_was_offered(town: SmallCity) -> None:
     joined = raw(town, "new_learners")
-    assert breakdown(joined, period="m2026-01", dimension="age_band") == {
+    assert breakdown(joined, period="m2026-01", dimension="total") == {"": 2}
+    assert breakdown(joined, period="q2026-1", dimension="age_band") == {
         "13_15": 1,  # l1, 15 on 10 January
-        "under_13": 1,  # l4
+        "under_13": 1,  # l4, 20 January
+        "16_17": 1,  # l2, 17 on 1 February
     }
     assert breakdown(joined, period="y2026", dimension="total") == {"": 6}
     sessions = raw(town, "sessions_offered")
@@ -210,7 +226,7 @@ def test_new_learners_and_what_was_offered(town: SmallCity) -> None:
     }
     offered = raw(town, "opportunities_offered")
     assert breakdown(offered, period="q2026-2", dimension="total") == {"": 2}  # o1, o2
-    assert breakdown(offered, period="m2026-05", dimension="opportunity_type") == {
+    assert breakdown(offered, period="q2026-2", dimension="opportunity_type") == {
         "workshop": 1,
         "club": 1,
     }
@@ -238,12 +254,8 @@ def test_the_funnel_follows_each_first_badge_cohort(town: SmallCity) -> None:
     assert total("funnel_first_badge", "m2026-03") == 1
     assert total("funnel_second_badge", "m2026-03") == 1
     assert total("funnel_first_badge", "y2026") == 5
-    assert (
-        counts["funnel_first_badge"][
-            (None, "m2026-04", "funnel_first_badge", "", "", "home_decile", "2")
-        ]
-        == 2
-    )
+    # The progression page shows totals only, so no breakdown of the funnel is published.
+    assert {key[5] for step in counts.values() for key in step} == {"total"}
     # Days first → second: l1 1 April → 3 May = 32; l4 15 March → 20 May = 66.
     assert medians["days_first_to_second"][
         (None, "m2026-04", "days_first_to_second", "", "", "total", "")

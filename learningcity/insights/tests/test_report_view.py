@@ -184,15 +184,15 @@ def test_organisation_report_for_its_staff_only_without_city_sections(client, ci
     organisation = OrganisationFactory(city=city, name="Harbour Youth", slug="harbour")
     other = OrganisationFactory(city=city, slug="other")
     refresh = make_refresh(city)
-    fig(refresh, "awards", Q4, 23, organisation_id=organisation.pk)
-    fig(refresh, "awards", Q4, 500)
-    fig(refresh, "awards", Q4, 23, organisation_id=other.pk)
+    fig(refresh, "awards", "y2026", 23, organisation_id=organisation.pk)
+    fig(refresh, "awards", "y2026", 500)
+    fig(refresh, "awards", "y2026", 23, organisation_id=other.pk)
 
     client.force_login(MembershipFactory(organisation=organisation).user)
-    response = client.get(org_report_url(organisation, period=Q4))
+    response = client.get(org_report_url(organisation, period="y2026"))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert (
-        'filename="insights-brightsea-harbour-report-q2026-4.pdf"'
+        'filename="insights-brightsea-harbour-report-y2026.pdf"'
         in (response["Content-Disposition"])
     )
     text = pdf_text(response, monkeypatch)
@@ -201,9 +201,9 @@ def test_organisation_report_for_its_staff_only_without_city_sections(client, ci
 
     # Another organisation's staff, and the city's admins, get 404 as on every staff page.
     client.force_login(MembershipFactory(organisation=other).user)
-    assert client.get(org_report_url(organisation, period=Q4)).status_code == 404
+    assert client.get(org_report_url(organisation, period="y2026")).status_code == 404
     client.force_login(CityAdminFactory(city=city).user)
-    assert client.get(org_report_url(organisation, period=Q4)).status_code == 404
+    assert client.get(org_report_url(organisation, period="y2026")).status_code == 404
 
 
 def test_every_page_links_to_the_report_for_its_period_and_filter(client, city):

@@ -17,6 +17,7 @@ from .dashboard_factories import FEWER, WITHHELD, fig, make_refresh
 pytestmark = pytest.mark.django_db
 
 Q4 = "q2026-4"
+Y2026 = "y2026"
 CITY_PAGES = ("overview", "breakdowns", "equity", "deserts", "progression", "definitions")
 ORGANISATION_PAGES = ("overview", "breakdowns", "equity", "progression", "definitions")
 
@@ -120,7 +121,25 @@ def test_an_unknown_period_in_the_url_falls_back_to_the_newest(admin_client, cit
     response = admin_client.get(city_url(city, "overview"), {"period": "q1999-1"})
     body = text_of(response)
     assert response.status_code == 200
-    assert "Headline figures for The last 12 months" in body
+    assert "Headline figures for the last 12 months" in body
+
+
+def test_a_month_on_a_page_of_breakdowns_falls_back_to_its_quarter(admin_client, city):
+    refresh = make_refresh(city)
+    refresh.period_keys = ["r12", "y2026", Q4, "m2026-11", "m2026-10"]
+    refresh.save()
+    fig(refresh, "awards", "m2026-11", 12)
+    fig(refresh, "awards", Q4, 30, dimension="home_decile", value="1")
+    # The overview has months; the breakdowns (quarters, years, the rolling year) do not.
+    overview = text_of(admin_client.get(city_url(city, "overview"), {"period": "m2026-11"}))
+    assert "Headline figures for November 2026" in overview
+    response = admin_client.get(
+        city_url(city, "breakdowns"),
+        {"period": "m2026-11", "metric": "awards", "dimension": "home_decile"},
+    )
+    body = text_of(response)
+    assert "by deprivation decile of home area, October to December 2026" in body
+    assert 'value="m2026-11"' not in response.content.decode()
 
 
 def test_a_filter_in_the_url_reads_filtered_figures(admin_client, city):
@@ -200,22 +219,23 @@ def test_the_pages_are_get_only(admin_client, city):
 
 @pytest.mark.parametrize("page", ORGANISATION_PAGES)
 def test_organisation_pages_show_only_the_organisations_own_figures(client, city, page):
+    # An organisation's breakdowns are by year and the rolling year (catalogue.Plan).
     organisation = OrganisationFactory(city=city, name="Harbour Club")
     membership = MembershipFactory(organisation=organisation)
     refresh = make_refresh(city)
-    fig(refresh, "awards", Q4, 987)
-    fig(refresh, "awards", Q4, 23, organisation_id=organisation.pk)
+    fig(refresh, "awards", Y2026, 987)
+    fig(refresh, "awards", Y2026, 23, organisation_id=organisation.pk)
     fig(
         refresh,
         "awards",
-        Q4,
+        Y2026,
         23,
         organisation_id=organisation.pk,
         dimension="home_decile",
         value="1",
     )
     client.force_login(membership.user)
-    response = client.get(org_url(organisation, page), {"period": Q4, "metric": "awards"})
+    response = client.get(org_url(organisation, page), {"period": Y2026, "metric": "awards"})
     assert response.status_code == 200
     body = text_of(response)
     assert "987" not in body

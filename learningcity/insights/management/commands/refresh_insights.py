@@ -39,7 +39,9 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(
                 f"{city.slug}: {refresh.facts} facts, {refresh.figures} figures "
-                f"in {refresh.seconds:.2f} s (as of {refresh.as_of:%Y-%m-%d %H:%M %Z})."
+                f"in {refresh.seconds:.2f} s (as of {refresh.as_of:%Y-%m-%d %H:%M %Z}; "
+                + ", ".join(f"{name} {sec:.2f} s" for name, sec in refresh.phase_seconds.items())
+                + ")."
             )
         total = time.perf_counter() - started
         self.stdout.write(
