@@ -26,7 +26,7 @@ The shape, at full size (``Shape.for_awards(5_000_000)``):
 - ~300 pathways (20% the city team's) with 3 steps, ~400,000 enrolments, ~80,000 completed.
 
 Smaller sizes scale every count by ``awards / 5,000,000`` (areas: at least 100). Used by
-``bench/insights.py``.
+``bench/insights.py``, which can keep the database and find the city again (``world_find``).
 """
 
 # Every statement here is built from this module's own numbers and table names (S608): no value
@@ -45,6 +45,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 FULL_AWARDS = 5_000_000
+CITY_SLUG = "bench-london"
+ADMIN_EMAIL = "city-admin@bench.invalid"
+STAFF_EMAIL = "org-staff@bench.invalid"  # a viewer of the organisation with most awards
 P = 2_147_483_647  # 2**31 - 1, a prime: hashes stay below it, products below 2**62
 ORG_TYPES = (  # (type, share in percent)
     ("school", 25),
@@ -190,10 +193,10 @@ def generate(*, awards: int, now: datetime.datetime | None = None) -> World:
     started = time.perf_counter()
     timings: list[tuple[str, int, float]] = []
 
-    city = City.objects.create(name="Greater London (bench)", slug="bench-london")
-    admin = User.objects.create_user(email="city-admin@bench.invalid", password=None)
+    city = City.objects.create(name="Greater London (bench)", slug=CITY_SLUG)
+    admin = User.objects.create_user(email=ADMIN_EMAIL, password=None)
     CityAdmin.objects.create(city=city, user=admin)
-    staff = User.objects.create_user(email="org-staff@bench.invalid", password=None)
+    staff = User.objects.create_user(email=STAFF_EMAIL, password=None)
     topic_ids = [t.pk for t in topics_ensure_defaults(city=city)]
     framework = skills_builder_ensure(city=city)
     skill_json = [
@@ -594,6 +597,48 @@ def generate(*, awards: int, now: datetime.datetime | None = None) -> World:
         flush=True,
     )
     return world
+
+
+def world_find(*, awards: int) -> World | None:
+    """The city a previous :func:`generate` made in this database, if it is there at the size
+    ``awards`` asks for (its learners and awards counted); else ``None``. Lets a kept benchmark
+    database (``BENCH_INSIGHTS_KEEP``) be timed again without generating it again."""
+    from django.contrib.auth import get_user_model
+
+    from learningcity.cities.models import City
+    from learningcity.opportunities.publishing import topics_ensure_defaults
+    from learningcity.organisations.models import Membership
+
+    city = City.objects.filter(slug=CITY_SLUG).first()
+    if city is None:
+        return None
+    shape = Shape.for_awards(awards)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM accounts_learnerprofile WHERE city_id = %s", [city.pk])
+        learners = int(cursor.fetchone()[0])
+        cursor.execute("SELECT COUNT(*) FROM badges_award")
+        made = int(cursor.fetchone()[0])
+    # The awards are drawn again until all are made; a few may still be missing after the
+    # last draw, so an exact count is not required.
+    if learners != shape.learners or not 0.99 * shape.awards <= made <= shape.awards:
+        print(
+            f"the kept database holds a city of {learners:,} learners and {made:,} awards, "
+            f"not {shape.learners:,} and {shape.awards:,}",
+            flush=True,
+        )
+        return None
+    User = get_user_model()
+    staff = User.objects.get(email=STAFF_EMAIL)
+    membership = Membership.objects.select_related("organisation").get(user=staff)
+    print(f"reusing the generated city: {learners:,} learners, {made:,} awards", flush=True)
+    return World(
+        city=city,
+        admin=User.objects.get(email=ADMIN_EMAIL),
+        shape=shape,
+        topic_ids=[t.pk for t in topics_ensure_defaults(city=city)],
+        organisation_staff=staff,
+        largest_organisation=membership.organisation,
+    )
 
 
 def _date(d: _Dialect, seconds: str) -> str:

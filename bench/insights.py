@@ -12,16 +12,30 @@ its staff. If the refresh or the pages are not there yet, that part is skipped, 
 
 Each database runs in its own process, on its own throwaway database: a temporary SQLite file,
 and ``lc_bench_insights_dash`` on the PostgreSQL server of ``BENCH_POSTGRES_URL`` (its database
-name replaced; or ``BENCH_INSIGHTS_POSTGRES_URL`` as it is), created and dropped here. The
-developer's data is never touched. The refresh runs in a process of its own and is stopped after
-``BENCH_INSIGHTS_REFRESH_TIMEOUT`` seconds (default 1800); ``BENCH_INSIGHTS_THRESHOLD`` replaces
-the suppression threshold (1: suppression off, to time the pages at full figure volume).
+name replaced; or ``BENCH_INSIGHTS_POSTGRES_URL`` as it is), created and dropped here (unless
+kept, below). The developer's data is never touched. The refresh runs in a process of its own
+and is stopped after ``BENCH_INSIGHTS_REFRESH_TIMEOUT`` seconds (default 1800);
+``BENCH_INSIGHTS_THRESHOLD`` replaces the suppression threshold (1: suppression off, to time
+the pages at full figure volume).
+
+Generating the PostgreSQL city takes 4 to 15 minutes, so it can be done once:
+``BENCH_INSIGHTS_KEEP=1`` keeps the PostgreSQL database at the end instead of dropping it, and a
+later run with ``BENCH_INSIGHTS_KEEP=1`` that finds a generated city of the size asked for in it
+reuses it: it runs ``migrate`` on the database (so a database made before newer migrations still
+works) and skips generation, finding the city, its admin and the organisation's staff member
+again. A kept database holding another size (or a generation cut short) is dropped and made
+afresh. Facts and figures left by the last run are rebuilt by the refresh. SQLite is never kept.
+Drop a kept database by hand when done (``dropdb lc_bench_insights_dash``).
 
     .venv/bin/python bench/run.py insights          # or: make bench
     BENCH_INSIGHTS_DATABASES=sqlite BENCH_INSIGHTS_SQLITE_AWARDS=20000 \\
         .venv/bin/python bench/run.py insights
     BENCH_INSIGHTS_DATABASES=postgresql BENCH_INSIGHTS_THRESHOLD=1 \\
         BENCH_INSIGHTS_REFRESH_TIMEOUT=2400 .venv/bin/python bench/run.py insights
+    BENCH_INSIGHTS_DATABASES=postgresql BENCH_INSIGHTS_KEEP=1 BENCH_INSIGHTS_REFRESH_TIMEOUT=1 \\
+        .venv/bin/python bench/run.py insights   # generate once, keep, stop after generating
+    BENCH_INSIGHTS_DATABASES=postgresql BENCH_INSIGHTS_KEEP=1 \\
+        .venv/bin/python bench/run.py insights   # then: reuse it, time the refresh and pages
 """
 
 from __future__ import annotations
@@ -106,22 +120,40 @@ def _worker(database: str, awards: int) -> None:
             teardown_test_environment,
         )
 
+        keep = connection.vendor == "postgresql" and os.environ.get("BENCH_INSIGHTS_KEEP") == "1"
         setup_test_environment()
         started = time.perf_counter()
-        old_config = setup_databases(verbosity=0, interactive=False)
+        # Not serialized: Django would dump a kept database's millions of rows into a string.
+        old_config = setup_databases(
+            verbosity=0, interactive=False, keepdb=keep, serialized_aliases=set()
+        )
         print(
-            f"database: {connection.vendor} ({settings_dict['NAME']}), "
-            f"migrated in {time.perf_counter() - started:.1f} s",
+            f"database: {connection.vendor} ({settings_dict['NAME']}"
+            f"{', kept' if keep else ''}), migrated in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
+        world = None
+        if keep:
+            from _generate_insights import world_find
+
+            from learningcity.cities.models import City
+
+            world = world_find(awards=awards)
+            if world is None and City.objects.exists():  # another size, or a run cut short
+                print("dropping the kept database and generating afresh", flush=True)
+                teardown_databases(old_config, verbosity=0)
+                old_config = setup_databases(
+                    verbosity=0, interactive=False, serialized_aliases=set()
+                )
         try:
-            _run(awards)
+            _run(awards, world=world)
         finally:
-            teardown_databases(old_config, verbosity=0)
+            teardown_databases(old_config, verbosity=0, keepdb=keep)
             teardown_test_environment()
 
 
-def _run(awards: int) -> None:
+def _run(awards: int, *, world: Any = None) -> None:
+    """Generate the city (unless ``world`` is one found in a kept database), refresh, render."""
     import logging
 
     from django.conf import settings
@@ -138,7 +170,8 @@ def _run(awards: int) -> None:
     logging.getLogger("django_tasks").setLevel(logging.WARNING)
     from _generate_insights import generate
 
-    world = generate(awards=awards)
+    if world is None:
+        world = generate(awards=awards)
     if not _refresh(world):
         return
     _render_city(world)

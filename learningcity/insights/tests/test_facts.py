@@ -143,6 +143,23 @@ def test_opportunity_facts_are_sessions_not_cancelled_of_published_opportunities
     assert all(f.learner_id is None and f.age_band == "" for f in got)
 
 
+def test_an_opportunity_without_topics_still_gives_its_facts_with_no_topic(
+    town: SmallCity,
+) -> None:
+    from learningcity.opportunities.tests.factories import OpportunityFactory, SessionFactory
+
+    bare = OpportunityFactory(organisation=town.school)  # no topic, no badge class
+    SessionFactory(
+        opportunity=bare,
+        starts_at=utc(2026, 6, 3, 10),
+        ends_at=utc(2026, 6, 3, 12),
+    )
+    facts_rebuild(city=town.city, as_of=town.as_of)
+    (fact,) = facts(town, kind=Fact.Kind.OPPORTUNITY, opportunity_id=bare.pk)
+    assert (fact.day, fact.topic_id) == (datetime.date(2026, 6, 3), None)
+    assert len(facts(town, kind=Fact.Kind.OPPORTUNITY)) == 4
+
+
 def test_pathway_facts_start_and_completion(town: SmallCity) -> None:
     started = facts(town, kind=Fact.Kind.PATHWAY_STARTED)
     assert [(f.learner_id, f.day, f.age_band) for f in started] == [
