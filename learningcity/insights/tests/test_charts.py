@@ -342,7 +342,7 @@ def test_a_map_of_one_area_or_none_still_draws():
 
 
 def _view_height(svg: str) -> float:
-    return float(ET.fromstring(svg).attrib["viewBox"].split()[3])
+    return float(parse(svg).attrib["viewBox"].split()[3])
 
 
 def test_a_trend_with_nothing_above_zero_has_no_empty_band() -> None:
