@@ -168,6 +168,7 @@ def _run(awards: int, *, world: Any = None) -> None:
         )
 
     logging.getLogger("django_tasks").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # the PDF report subsets fonts
     from _generate_insights import generate
 
     if world is None:
@@ -242,6 +243,12 @@ def _refresh(world: Any) -> bool:
         .count()
     )
     print(f"  figures for the city and for {organisations:,} organisations", flush=True)
+    phases = getattr(refresh, "phase_seconds", None) or {}
+    if phases:
+        print(
+            "  phases: " + ", ".join(f"{name} {sec:.1f} s" for name, sec in phases.items()),
+            flush=True,
+        )
     return True
 
 

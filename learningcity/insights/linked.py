@@ -46,12 +46,13 @@ How complementary cells are chosen (repeat until nothing changes):
    hidden cells are ever visited. For each small cell whose bounds collapse to one value, one
    more cell is withheld (with what rule 1 then needs): among the non-zero shown cells on the
    lines through it, then on the lines through the hidden cells on those, and so on outwards
-   (best-ranked first in each ring), the first that frees it, or the first of them if none does
-   alone, until it is free. Whether a choice frees it is judged by a *local* audit — the hidden
+   (best-ranked first in each ring), the first of the first two that frees it, or else the
+   first eight together (rule 3 shows again those not needed), until it is free. Whether a choice frees it is judged by a *local* audit — the hidden
    cells one line away, those beyond held at their labels' ranges — which is a weaker attacker
    than the whole system; so after every pinned cell has been seen to, the whole system is
-   audited again, and the round repeats until a full audit pins nothing (from the sixth round
-   on, the choices are judged on whole linked groups, which always ends). A full audit per
+   audited again, and the round repeats until a full audit pins nothing; a cell the local audit
+   saw as free but the full one still finds pinned is looked at within twice as many rings the
+   next round, and in the end within its whole linked group, so the rounds end. A full audit per
    choice, as at first, made the cost grow with the square of the hidden cells: a city of
    100,000 awards never finished.
 3. **Give back.** Greedy choices overshoot, so each complementary cell, worst-ranked first, is
@@ -113,9 +114,10 @@ WITHHELD = "withheld"
 
 _EQUAL, _AT_LEAST, _COVER = 0, 1, 2  # whole = Σ, whole ≥ Σ, max ≤ whole ≤ Σ
 _VISIBLE, _SMALL, _SECONDARY, _OPEN = 0, 1, 2, 3  # internal statuses
-_TRIALS = 8  # candidates tried for one pinned cell before taking the best-ranked
-_RADIUS = 1  # rings of hidden cells a local audit looks at (see _System.suppress)
-_ROUNDS = 6  # full audits at most; the last round's choices audit whole components
+_SINGLE_TRIALS = 2  # candidates tried one at a time for a pinned cell
+_TRIALS = 8  # then this many of them are withheld together
+_RADIUS = 1  # rings of hidden cells a local audit looks at first (see _System.suppress)
+_RADIUS_MAX = 16  # beyond this, whole linked groups of hidden cells
 _PERIOD_LEVEL = {"m": 0, "q": 1, "y": 2, "rolling": 2}  # by the key's first letter
 _ANY_DAY = datetime.date(2000, 1, 1)  # parse() needs one; only "r12" depends on it
 
@@ -194,6 +196,7 @@ class _System:
         self.status: list[int] = [
             _SMALL if 0 < value < threshold else _VISIBLE for value in self.values
         ]
+        self._lines: dict[int, tuple[tuple[int, ...], int, int]] = {}
 
     # --- Lines ----------------------------------------------------------------------------------
 
@@ -297,20 +300,23 @@ class _System:
         ]
         secondary = self._two_per_line(range(len(self.wholes)))
         opened: set[int] = set()
-        rounds = 0
+        # The rings each pinned cell is looked at within: doubled each round the local audit
+        # missed a pin the full one found, until whole linked groups are audited (None).
+        radius_of: dict[int, int | None] = {}
         while True:
             low, high = self._audit()
             pending = [c for c in low if c not in opened and self._pinned(c, low, high)]
             if not pending:
                 break
-            rounds += 1
-            # From the last round on, whole components are audited: then a cell freed is free.
-            radius = _RADIUS if rounds < _ROUNDS else None
             for exposed in pending:
+                radius = radius_of.setdefault(exposed, _RADIUS)
                 while exposed not in opened:
                     local_low, local_high = self._audit(seeds=[exposed], radius=radius)
                     if not self._pinned(exposed, local_low, local_high):
-                        break  # free (here, or by an earlier choice)
+                        # Free, or pinned only from further away: the next full audit tells.
+                        if radius is not None:
+                            radius_of[exposed] = radius * 2 if radius < _RADIUS_MAX else None
+                        break
                     added = self._complement(exposed, radius=radius)
                     if added is None:
                         self._open_around(exposed, opened)
@@ -324,10 +330,28 @@ class _System:
     def _hidden(self, cell: int) -> bool:
         return self.status[cell] != _VISIBLE
 
+    def _line(self, line: int) -> tuple[tuple[int, ...], int, int]:
+        """The line's hidden parts, the sum and the largest of its shown parts (cached)."""
+        cached = self._lines.get(line)
+        if cached is None:
+            hidden: list[int] = []
+            shown = largest = 0
+            for part in self.parts[line]:
+                if self.status[part] != _VISIBLE:
+                    hidden.append(part)
+                else:
+                    value = self.values[part]
+                    shown += value
+                    largest = max(largest, value)
+            cached = self._lines[line] = (tuple(hidden), shown, largest)
+        return cached
+
     def _set(self, cell: int, status: int) -> None:
         was = self._hidden(cell)
         self.status[cell] = status
         if was != self._hidden(cell):
+            for line in self.lines_of[cell]:
+                self._lines.pop(line, None)
             step = 1 if status != _VISIBLE else -1
             for line in self.lines_of[cell]:
                 self.hidden_count[line] += step
@@ -439,18 +463,16 @@ class _System:
 
         # Which parts are hidden cannot change during one propagation, so each line's shown
         # parts are summed once: lines have up to a hundred parts, and few are hidden.
-        compiled: dict[int, tuple[tuple[int, ...], int]] = {}
+        # Every hidden part of a line visited here is in ``low`` (an audit takes in, or holds at
+        # its label's range, every hidden cell on the lines it visits), so the line's hidden parts
+        # and shown sum are those of ``_line`` — kept between audits until a member's status
+        # changes.
+        line_of = self._line
         while queue:
             line = queue.popleft()
             queued.discard(line)
             whole, kind = self.wholes[line], self.kinds[line]
-            if line not in compiled:
-                hidden = tuple(p for p in self.parts[line] if p in low)
-                compiled[line] = (
-                    hidden,
-                    sum(values[p] for p in self.parts[line] if p not in low),
-                )
-            parts, shown = compiled[line]
+            parts, shown, largest_visible = line_of(line)
             lows = [low[p] for p in parts]
             highs = [high[p] for p in parts]
             low_sum = shown + sum(lows)
@@ -464,11 +486,7 @@ class _System:
             elif kind == _AT_LEAST:
                 tighten(whole, low_sum, math.inf)
             else:
-                largest_shown = (
-                    max((values[p] for p in self.parts[line] if p not in low), default=0)
-                    if kind == _COVER and whole in low
-                    else 0
-                )
+                largest_shown = largest_visible if kind == _COVER and whole in low else 0
                 tighten(whole, max([*lows, largest_shown]), high_sum)
             for part, p_low, p_high in zip(parts, lows, highs, strict=True):
                 others_low = low_sum - p_low
@@ -524,8 +542,9 @@ class _System:
     def _complement(self, exposed: int, *, radius: int | None) -> list[int] | None:
         """Rule 2's choice: the non-zero shown cells on the lines through ``exposed``, then on the
         lines through the hidden cells on those, and so on (best-ranked first within each ring);
-        the first that, withheld with what rule 1 then needs, frees ``exposed``, else the first
-        of them. Returns the cells withheld, or None when there is no candidate at all. Freed is
+        the first of the first two that, withheld with what rule 1 then needs, frees ``exposed``,
+        else the first eight together. Returns the cells withheld, or None when there is no
+        candidate at all. Freed is
         judged by an audit of ``radius`` rings around ``exposed`` (see ``_audit``)."""
         candidates: list[int] = []
         seen_cells = {exposed}
@@ -549,7 +568,7 @@ class _System:
                             found.add(member)
             candidates += sorted(found, key=self.rank.__getitem__)
             ring = next_ring
-        for candidate in candidates[:_TRIALS]:
+        for candidate in candidates[:_SINGLE_TRIALS]:
             self._set(candidate, _SECONDARY)
             added = [candidate, *self._two_per_line(self.lines_of[candidate])]
             low, high = self._audit(seeds=[exposed], radius=radius)
@@ -559,9 +578,14 @@ class _System:
                 self._set(cell, _VISIBLE)
         if not candidates:
             return None
-        first = candidates[0]
-        self._set(first, _SECONDARY)
-        return [first, *self._two_per_line(self.lines_of[first])]
+        # None frees it alone: withhold the best-ranked candidates together (rule 3 shows again
+        # those that were not needed) — one audit instead of one per candidate.
+        added = []
+        for candidate in candidates[: max(1, _TRIALS)]:
+            if not self._hidden(candidate):
+                self._set(candidate, _SECONDARY)
+                added += [candidate, *self._two_per_line(self.lines_of[candidate])]
+        return added
 
     def _give_back(self, secondary: list[int], opened: set[int]) -> None:
         """Rule 3: show each complementary cell again, worst-ranked first, if rules 1 and 2 still
