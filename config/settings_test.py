@@ -20,3 +20,6 @@ STORAGES = {
 }
 MAP_TILE_URL = ""  # no tile server is ever contacted by the tests
 WHITENOISE_AUTOREFRESH = True  # no scan of STATIC_ROOT at start-up in tests
+# The demo's 18 months of history (learningcity.demo.insights_data) costs ~20 s per load; the
+# demo tests load the demo many times. The one test that needs the history sets it back.
+DEMO_HISTORY_LEARNERS = 0

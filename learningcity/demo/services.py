@@ -27,6 +27,7 @@ from learningcity.cities.models import Area, City, CityAdmin
 from learningcity.organisations.models import Membership, Organisation, Role
 
 from . import data
+from .insights_data import demo_insights_load
 from .learners import demo_learner_records_load
 from .opportunities import demo_opportunities_load
 
@@ -192,6 +193,8 @@ def demo_load() -> DemoReport:
         report.bookings += added.bookings
         report.awards += added.awards
     demo_learner_records_load(report=report)
+    # Last: a year and a half of activity, then each city's insights refreshed over all of it.
+    demo_insights_load(report=report)
     return report
 
 
@@ -269,6 +272,6 @@ def _demo_awards(*, city: City, learners: list[User], report: DemoReport) -> Non
         report.awards += _award_once(
             badge_class,
             learners[13],
-            issued_at=now - datetime.timedelta(days=800),
-            expires_at=now - datetime.timedelta(days=435),
+            issued_at=now - datetime.timedelta(days=530),
+            expires_at=now - datetime.timedelta(days=165),
         )

@@ -16,7 +16,7 @@ here rather than repeated. Pure: no Django. Slow on large systems; meant for tes
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from learningcity.insights.catalogue import DIMENSIONS, Metric
@@ -49,7 +49,9 @@ def _period_months(period: str, r12_months: Sequence[str]) -> list[str] | None:
     raise ValueError(f"Unknown period {period!r}")
 
 
-def _relations(keys: list[Key], metric: Metric, r12_months: Sequence[str]) -> list[_Relation]:
+def _relations(
+    keys: list[Key], metric: Metric, r12_months: Sequence[str], breakdown_kinds: frozenset[str]
+) -> list[_Relation]:
     present = set(keys)
     scope, name = keys[0][0], keys[0][2]
 
@@ -87,16 +89,19 @@ def _relations(keys: list[Key], metric: Metric, r12_months: Sequence[str]) -> li
             ]
             add(figure(period, "", "", dimension, category), same, True)
         months = _period_months(period, r12_months)
-        if months is not None:
+        # A breakdown of a period is the sum of its months' (or a year's of its quarters') only
+        # where those are published: absent there means "not published", not zero.
+        total = dimension == "total"
+        if months is not None and (total or "month" in breakdown_kinds):
             parts = [figure(m, kind, value, dimension, category) for m in months]
             add(key, parts, metric.additive)
-            if period.startswith("y"):
-                quarters = [f"q{period[1:]}-{n}" for n in range(1, 5)]
-                add(
-                    key,
-                    [figure(q, kind, value, dimension, category) for q in quarters],
-                    metric.additive,
-                )
+        if period.startswith("y") and (total or "quarter" in breakdown_kinds):
+            quarters = [f"q{period[1:]}-{n}" for n in range(1, 5)]
+            add(
+                key,
+                [figure(q, kind, value, dimension, category) for q in quarters],
+                metric.additive,
+            )
     return relations
 
 
@@ -110,10 +115,13 @@ def recover(
     metric: Metric,
     threshold: int,
     r12_months: Sequence[str] = (),
+    breakdown_kinds: Iterable[str] = ("month", "quarter", "year", "rolling"),
 ) -> dict[Key, Bounds]:
     """The interval an attacker derives for every hidden ("fewer" or "withheld") figure.
 
-    Absent keys are known zeros. A low above a high means the published figures contradict the
+    Absent keys are known zeros, except breakdowns (dimension not "total") of periods whose kind
+    is not in ``breakdown_kinds``: those are not published (``catalogue.Plan``), and the
+    definitions page says so. A low above a high means the published figures contradict the
     relations (which only a "withheld" cell holding a small count, after a whole table was given
     up, can cause); such a cell is not counted as recovered.
     """
@@ -138,7 +146,7 @@ def recover(
             lows[key], highs[key] = threshold, None
         else:
             raise ValueError(f"Unknown status {status!r}")
-    relations = _relations(keys, metric, r12_months)
+    relations = _relations(keys, metric, r12_months, frozenset(breakdown_kinds))
     for _round in range(100_000):
         moved = False
         for relation in relations:
@@ -189,9 +197,16 @@ def pinned(
     metric: Metric,
     threshold: int,
     r12_months: Sequence[str] = (),
+    breakdown_kinds: Iterable[str] = ("month", "quarter", "year", "rolling"),
 ) -> set[Key]:
     """The "fewer" figures whose exact value the attacker derives — empty when suppression held."""
-    derived = recover(published, metric=metric, threshold=threshold, r12_months=r12_months)
+    derived = recover(
+        published,
+        metric=metric,
+        threshold=threshold,
+        r12_months=r12_months,
+        breakdown_kinds=breakdown_kinds,
+    )
     return {
         key
         for key, (low, high) in derived.items()

@@ -47,8 +47,9 @@ How complementary cells are chosen (repeat until nothing changes):
    more cell is withheld (with what rule 1 then needs): among the non-zero shown cells on the
    lines through it, then on the lines through the hidden cells on those, and so on outwards
    (best-ranked first in each ring), the first of the first two that frees it, or else the
-   first eight together (rule 3 shows again those not needed), until it is free. Whether a choice frees it is judged by a *local* audit — the hidden
-   cells one line away, those beyond held at their labels' ranges — which is a weaker attacker
+   first eight together (rule 3 shows again those not needed), until it is free. Whether a
+   choice frees it is judged by a *local* audit — the hidden cells one line away, those beyond
+   held at their labels' ranges — which is a weaker attacker
    than the whole system; so after every pinned cell has been seen to, the whole system is
    audited again, and the round repeats until a full audit pins nothing; a cell the local audit
    saw as free but the full one still finds pinned is looked at within twice as many rings the

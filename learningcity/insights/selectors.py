@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 
 from learningcity.accounts.models import AgeBand
 from learningcity.badges.models import Level
-from learningcity.cities.models import Area, City
+from learningcity.cities.models import Area, City, PostcodeDistrict
 from learningcity.opportunities.models import OpportunityType, Topic
 from learningcity.organisations.models import Organisation
 
@@ -441,9 +441,7 @@ def category_labels(*, city: City, dimension: str) -> list[tuple[str, str]] | No
     """Every known category of ``dimension`` in display order, as (value, label); None for a
     dimension whose categories are not listed ahead (skills)."""
     if dimension in ("home_area", "venue_area"):
-        return [
-            (str(pk), name) for pk, name in Area.objects.filter(city=city).values_list("pk", "name")
-        ]
+        return [(str(pk), name) for pk, name in counted_areas(city=city).values_list("pk", "name")]
     if dimension in ("home_decile", "venue_decile"):
         return [(str(d), decile_label(str(d))) for d in range(1, 11)]
     if dimension == "age_band":
@@ -554,12 +552,25 @@ def _reach_ratio(
     )
 
 
+def counted_areas(*, city: City) -> QuerySet[Area]:
+    """The areas homes and venues are counted in: those the city's postcode districts map to
+    (a city may list wards as well as districts, covering the same people twice); every area
+    when no postcode district is mapped yet."""
+    mapped = PostcodeDistrict.objects.filter(city=city).values("area")
+    if PostcodeDistrict.objects.filter(city=city).exists():
+        return Area.objects.filter(city=city, pk__in=mapped)
+    return Area.objects.filter(city=city)
+
+
 def young_population_by_decile(*, city: City) -> dict[str, int]:
-    """Residents aged 11–25 per IMD decile, summed over the city's areas that have a figure."""
+    """Residents aged 11–25 per IMD decile, summed over the city's counted areas that have a
+    figure (``counted_areas``)."""
     totals: dict[str, int] = {str(d): 0 for d in range(1, 11)}
-    for decile, population in Area.objects.filter(
-        city=city, young_population__isnull=False
-    ).values_list("imd_decile", "young_population"):
+    for decile, population in (
+        counted_areas(city=city)
+        .filter(young_population__isnull=False)
+        .values_list("imd_decile", "young_population")
+    ):
         totals[str(decile)] += population or 0
     return totals
 
@@ -638,7 +649,7 @@ def opportunity_deserts(
     ):
         offered[f.value] = f.count or 0
     rows = []
-    for area in Area.objects.filter(city=city):
+    for area in counted_areas(city=city):
         count = offered.get(str(area.pk), 0)
         if area.young_population:
             rate = (Decimal(count * 1000) / Decimal(area.young_population)).quantize(

@@ -31,7 +31,7 @@ from learningcity.badges.tests.factories import BadgeClassFactory
 from learningcity.cities.models import Area, City
 from learningcity.cities.tests.factories import AreaFactory, CityAdminFactory, CityFactory
 from learningcity.insights import attack, selectors, suppression, urls_city, urls_organisation
-from learningcity.insights.catalogue import DIMENSIONS, FUNNEL_STEPS, METRICS
+from learningcity.insights.catalogue import DIMENSIONS, FUNNEL_STEPS, METRICS, plan
 from learningcity.insights.linked import FEWER, SHOWN, WITHHELD
 from learningcity.insights.models import Figure, Refresh
 from learningcity.insights.periods import parse
@@ -616,7 +616,14 @@ def _recovered(
     known: dict[Key, Seen], truth: dict[Key, int], metric: str, r12: list[str]
 ) -> list[tuple[Key, int]]:
     """Small cells (true count 1 … threshold − 1) the attacker pins to one value."""
-    bounds = attack.recover(known, metric=METRICS[metric], threshold=THRESHOLD, r12_months=r12)
+    scope = next(iter(known))[0]
+    bounds = attack.recover(
+        known,
+        metric=METRICS[metric],
+        threshold=THRESHOLD,
+        r12_months=r12,
+        breakdown_kinds=plan(city=scope is None).breakdown_kinds,
+    )
     return [
         (key, truth.get(key, 0))
         for key, (low, high) in bounds.items()
