@@ -421,16 +421,29 @@ def trend_chart(
     step = plot_w / (count - 1) if count > 1 else 0.0
     xs = [left + (step * i if count > 1 else plot_w / 2) for i in range(count)]
     value_texts = [p.display for p in points]
-    # Crowded values and labels turn upright (reading upwards) rather than overlap.
+    # Crowded values and labels are written on every n-th point only, counting back from the
+    # latest (always written), rather than overlap: the table beside the chart has them all.
     widest_value = max((_text_width(t, NOTE_SIZE) for t in value_texts), default=0.0)
-    upright_values = count > 1 and widest_value > step - 4
     widest_label = max((_text_width(p.label, NOTE_SIZE) for p in points), default=0.0)
-    upright_labels = count > 1 and widest_label > step - 4
-    top = 10 + (min(widest_value, 110) if upright_values else 18)
+
+    def every(width: float) -> int:
+        return max(1, math.ceil((width + 6) / step)) if count > 1 and step else 1
+
+    value_every, label_every = every(widest_value), every(widest_label)
+    top = 28.0
     # With nothing above zero to plot (every point 0 or hidden), no empty band above the axis.
     plot_h = 150.0 if any(p.value for p in points) else 24.0
     base = top + plot_h
-    label_room = min(widest_label, 90) + 8 if upright_labels else 24
+    label_room = 24
+
+    def placed(x: float, text: str) -> tuple[float, str]:
+        """Where a text centred on ``x`` goes, kept inside the chart at either end."""
+        half = _text_width(text, NOTE_SIZE) / 2
+        if x - half < 0:
+            return 0.0, "start"
+        if x + half > VIEW_W:
+            return float(VIEW_W), "end"
+        return x, "middle"
 
     def y_of(value: float) -> float:
         return base - plot_h * value / largest
@@ -457,7 +470,7 @@ def trend_chart(
                 f'<polyline class="trend-line" points="{" ".join(segment)}" fill="none" '
                 f'stroke="{SERIES_STROKE[0]}" stroke-width="2.5"/>'
             )
-    for x, point in zip(xs, points, strict=True):
+    for i, (x, point) in enumerate(zip(xs, points, strict=True)):
         state = "suppressed" if point.suppressed else "shown"
         body.append(
             f'<g class="point point--{state}"><title>{_e(point.label)}: {_e(point.display)}</title>'
@@ -472,47 +485,23 @@ def trend_chart(
                 f'stroke="{SERIES_STROKE[0]}" stroke-width="2.5"/>'
             )
             anchor_y = y - 8
-        if upright_values:
+        from_latest = count - 1 - i
+        if from_latest % value_every == 0:
+            tx, anchor = placed(x, point.display)
             body.append(
                 _text(
-                    x + 4,
+                    tx,
                     anchor_y,
                     point.display,
                     size=NOTE_SIZE,
                     italic=point.suppressed,
-                    extra=f' class="value" {_HALO} '
-                    f'transform="rotate(-90 {_n(x + 4)} {_n(anchor_y)})"',
-                )
-            )
-        else:
-            body.append(
-                _text(
-                    x,
-                    anchor_y,
-                    point.display,
-                    size=NOTE_SIZE,
-                    italic=point.suppressed,
-                    anchor="middle",
+                    anchor=anchor,
                     extra=f' class="value" {_HALO}',
                 )
             )
-        if upright_labels:
-            ly = base + 8
-            body.append(
-                _text(
-                    x + 4,
-                    ly,
-                    point.label,
-                    size=NOTE_SIZE,
-                    fill=SOFT,
-                    anchor="end",
-                    extra=f' transform="rotate(-90 {_n(x + 4)} {_n(ly)})"',
-                )
-            )
-        else:
-            body.append(
-                _text(x, base + 18, point.label, size=NOTE_SIZE, fill=SOFT, anchor="middle")
-            )
+        if from_latest % label_every == 0:
+            tx, anchor = placed(x, point.label)
+            body.append(_text(tx, base + 18, point.label, size=NOTE_SIZE, fill=SOFT, anchor=anchor))
         body.append("</g>")
     y = base + label_room + 6
     gaps = [p for p in points if p.suppressed]

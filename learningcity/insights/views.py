@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from learningcity.cities.models import City
+from learningcity.cities.models import Area, City
 from learningcity.organisations.models import Organisation
 
 from . import charts, exports, selectors
@@ -163,6 +163,7 @@ def _overview(request: HttpRequest, d: Dashboard) -> HttpResponse:
         "insights/overview.html",
         d,
         headlines=headlines,
+        compared=any(h.previous_period for h in headlines),
         metric=metric,
         points=points,
         filter_applies=d.query.filter.applies_to(metric),
@@ -254,7 +255,7 @@ def _deserts(request: HttpRequest, d: Dashboard) -> HttpResponse:
             charts.area_map(
                 [
                     charts.MapArea(
-                        r.area.name,
+                        _map_label(r.area),
                         float(r.area.latitude),
                         float(r.area.longitude),
                         None if r.rate is None else float(r.rate),
@@ -269,6 +270,14 @@ def _deserts(request: HttpRequest, d: Dashboard) -> HttpResponse:
             )
         )
     return _render(request, "insights/deserts.html", d, rows=rows, chart=chart)
+
+
+def _map_label(area: Area) -> str:
+    """A postcode district by its code on the map ("BN41"; the table beside gives its name),
+    a ward by its name: short labels do not run into each other."""
+    if area.kind == Area.Kind.POSTCODE_DISTRICT and area.code:
+        return area.code
+    return area.name
 
 
 def _progression(request: HttpRequest, d: Dashboard) -> HttpResponse:

@@ -238,11 +238,14 @@ def test_the_trend_line_breaks_at_a_suppressed_month_and_a_note_says_so():
         Point("Nov", 30, "30"),
     ]
     root = parse(charts.trend_chart(points, title="T", description="D", id_prefix="t"))
-    # x: 8 + 79.5 × i (318 px wide plot). The values stand upright ("fewer than 10" is
-    # 13 × 12 × 0.6 = 93.6 px, wider than a 79.5 px step), so the plot's top is 10 + 93.6 and
-    # its base 150 px lower, at 253.6; 40 is the top, 10 is 253.6 − 37.5.
+    # x: 8 + 79.5 × i (318 px wide plot). The plot's top is at 28 and its base 150 px lower,
+    # at 178; 40 is the top, 10 is 178 − 37.5.
     lines = [p.get("points") for p in root.iterfind(".//s:polyline", NS)]
-    assert lines == ["8,216.1 87.5,178.6", "246.5,103.6 326,141.1"]
+    assert lines == ["8,140.5 87.5,103", "246.5,28 326,65.5"]
+    # "fewer than 10" (13 × 12 × 0.6 = 93.6 px) is wider than a 79.5 px step, so values are
+    # written on every second point counting back from the latest: Nov, Sep, Jul.
+    values = [t.text for t in root.iterfind(".//s:text[@class='value']", NS)]
+    assert values == ["10", "fewer than 10", "30"]
     assert len(root.findall(".//s:circle[@class='marker']", NS)) == 4
     gap = root.find(".//s:g[@class='point point--suppressed']", NS)
     assert gap.find("s:rect", NS).get("width") == "14"

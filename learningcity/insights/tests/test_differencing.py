@@ -293,8 +293,8 @@ class Mapper:
             return (FEWER, None)
         if text == WITHHELD:
             return (WITHHELD, None)
-        if re.fullmatch(r"\d+", text):
-            return (SHOWN, int(text))
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})*|\d+", text):
+            return (SHOWN, int(text.replace(",", "")))
         return None
 
     def see(self, key: Key, text: str, where: str) -> Seen | None:
