@@ -295,6 +295,7 @@ class AwardIssueCache:
         self._accounts: dict[str, User | None] = {}  # by lower-case address
         self._current: dict[tuple[int, str], Award | None] = {}  # by (badge class id, address)
         self._to_notify: list[Award] = []
+        self._landed: list[Award] = []  # issued to an account: award_landed, once per account
 
     @contextlib.contextmanager
     def batch(self, *, awards: Iterable[tuple[BadgeClass, str]]) -> Iterator[AwardIssueCache]:
@@ -310,6 +311,7 @@ class AwardIssueCache:
             yield self
             self._give_back_unused_bits()
             self._queue_deliveries()
+            self._send_landed()
         finally:
             self._open = False
             self._clear()
@@ -362,6 +364,27 @@ class AwardIssueCache:
                 StatusList.objects.filter(pk=block.status_list.pk, next_index=block.end).update(
                     next_index=block.next, updated_at=timezone.now()
                 )
+
+    def landed(self, award: Award) -> None:
+        """``award`` went to an account: ``award_landed`` is sent for it with the batch."""
+        self._landed.append(award)
+
+    def _send_landed(self) -> None:
+        """``award_landed`` after commit, once per account with all its awards of the batch
+        (one pathways check per learner, not per award) — for the awards not undone since."""
+        if not self._landed:
+            return
+        kept = set(
+            Award.objects.filter(pk__in=[award.pk for award in self._landed]).values_list(
+                "pk", "public_id"
+            )
+        )
+        by_account: dict[int, list[int]] = {}
+        for award in self._landed:
+            if (award.pk, award.public_id) in kept and award.recipient_id is not None:
+                by_account.setdefault(award.recipient_id, []).append(award.pk)
+        for user_id, award_ids in by_account.items():
+            transaction.on_commit(partial(award_landed_send, user_id=user_id, award_ids=award_ids))
 
     def _queue_deliveries(self) -> None:
         """The delivery rows (and emails after commit) of the batch's awards, in one query. An
@@ -578,7 +601,9 @@ def _award_make(
     )
     award.ob3_jwt = vcjwt.sign_vc_jwt(unsigned, private_key=signer.rsa, kid=signer.kid)
     award.save()
-    if award.recipient_id is not None:
+    if award.recipient_id is not None and cache is not None:
+        cache.landed(award)  # sent with the batch, once per account
+    elif award.recipient_id is not None:
         transaction.on_commit(
             partial(award_landed_send, user_id=award.recipient_id, award_ids=[award.pk])
         )

@@ -37,6 +37,7 @@ from learningcity.badges.services import (
     issuer_ensure,
     issuer_key_rotate,
 )
+from learningcity.badges.signals import award_landed
 from learningcity.badges.tests.factories import BadgeClassFactory
 from learningcity.badges.tests.smtp_server import fake_smtp_server
 from learningcity.core import errors
@@ -383,3 +384,42 @@ def test_a_mail_server_that_is_down_leaves_a_batch_queued_for_the_retry(
     assert award_deliveries_retry() == 3
     assert set(AwardDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
     assert len(smtp.messages) == 3
+
+
+def test_a_batch_sends_award_landed_once_per_account_after_commit(
+    badge_class, django_capture_on_commit_callbacks
+):
+    """One pathways check per learner per batch, not one per award (the demo's history of
+    2,700 awards queued 1,268 checks before this)."""
+    sam = UserFactory(email="sam@example.org")
+    second = BadgeClassFactory(organisation=badge_class.organisation, status="published")
+    received: list[tuple[int, list[int]]] = []
+
+    def on_landed(sender, *, user_id, award_ids, **kwargs):
+        received.append((user_id, sorted(award_ids)))
+
+    award_landed.connect(on_landed, dispatch_uid="test-landed-once")
+    try:
+        cache = AwardIssueCache()
+        planned = [(badge_class, sam.email), (second, sam.email), (badge_class, "kim@example.org")]
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            transaction.atomic(),
+            cache.batch(awards=planned),
+        ):
+            first = award_issue(
+                badge_class=badge_class, recipient_email=sam.email, issued_by=None, cache=cache
+            )
+            other = award_issue(
+                badge_class=second, recipient_email=sam.email, issued_by=None, cache=cache
+            )
+            award_issue(  # no account for Kim yet: nothing lands
+                badge_class=badge_class,
+                recipient_email="kim@example.org",
+                issued_by=None,
+                cache=cache,
+            )
+            assert received == []  # not before commit
+        assert received == [(sam.pk, sorted([first.pk, other.pk]))]
+    finally:
+        award_landed.disconnect(dispatch_uid="test-landed-once")
