@@ -545,8 +545,8 @@ class _System:
         lines through the hidden cells on those, and so on (best-ranked first within each ring);
         the first of the first two that, withheld with what rule 1 then needs, frees ``exposed``,
         else the first eight together. Returns the cells withheld, or None when there is no
-        candidate at all. Freed is
-        judged by an audit of ``radius`` rings around ``exposed`` (see ``_audit``)."""
+        candidate at all. Freed is judged by an audit of ``radius`` rings around ``exposed``
+        (see ``_audit``)."""
         candidates: list[int] = []
         seen_cells = {exposed}
         seen_lines: set[int] = set()
