@@ -372,16 +372,18 @@ class Mapper:
                     continue
                 metric = self.metrics[row[0]]
                 this = self.see(self.key(period, metric, filter_key, "total", ""), row[1], where)
-                before_label, before_text = (
-                    (row[2], row[3]) if page.is_csv else self._before(row[2])
-                )
+                if page.is_csv:
+                    before_label, before_text, change = row[2], row[3], row[4]
+                elif len(row) > 3:  # the page drops these columns when nothing is compared
+                    (before_label, before_text), change = self._before(row[2]), row[3]
+                else:
+                    before_label, before_text, change = "", "", ""
                 before = None
                 if before_label:
                     before_key = self.key(
                         self.periods[before_label], metric, filter_key, "total", ""
                     )
                     before = self.see(before_key, before_text, where)
-                change = row[4] if page.is_csv else row[3]
                 self._change(change, this, before, where, csv=page.is_csv)
         elif first == "period":
             metric = self.metrics[header[1]]
