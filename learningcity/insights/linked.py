@@ -194,6 +194,9 @@ class _System:
             (self._level(key), value, i)
             for i, (key, value) in enumerate(zip(self.keys, self.values, strict=True))
         ]
+        # The unfiltered totals: the headline figures every page and report quotes. Withheld only
+        # when nothing else will do (rules 1 and 2 take any other cell first).
+        self.headline: list[bool] = [key[5] == "total" and key[3] == "" for key in self.keys]
         self.status: list[int] = [
             _SMALL if 0 < value < threshold else _VISIBLE for value in self.values
         ]
@@ -375,12 +378,13 @@ class _System:
             line = queue.popleft()
             if not self._lone(line):
                 continue
-            best: tuple[int, tuple[int, int, int]] | None = None
+            best: tuple[bool, int, tuple[int, int, int]] | None = None
             chosen = -1
             for member in self._members(line):
                 if self._hidden(member) or self.values[member] == 0:
                     continue
                 score = (
+                    self.headline[member],
                     -sum(self._lone(other) for other in self.lines_of[member]),
                     self.rank[member],
                 )
@@ -567,8 +571,10 @@ class _System:
                             next_ring.append(member)
                         elif self.values[member] > 0:
                             found.add(member)
-            candidates += sorted(found, key=self.rank.__getitem__)
+            candidates += sorted(found, key=lambda c: (self.headline[c], self.rank[c]))
             ring = next_ring
+        # Headline figures last, whichever ring they were found in.
+        candidates.sort(key=self.headline.__getitem__)
         for candidate in candidates[:_SINGLE_TRIALS]:
             self._set(candidate, _SECONDARY)
             added = [candidate, *self._two_per_line(self.lines_of[candidate])]
