@@ -26,6 +26,7 @@ from . import charts, exports, selectors
 from .access import access_insights_for_city_admin, access_insights_for_organisation
 from .catalogue import DIMENSIONS, FINE_DIMENSIONS, METRICS, plan
 from .forms import InsightsForm, Query, insights_query
+from .templatetags.insights_numbers import grouped
 
 CITY_PAGES = (
     ("overview", "Overview"),
@@ -124,9 +125,10 @@ def _wants_csv(request: HttpRequest) -> bool:
 def chart_point(
     label: str, cell: selectors.suppression.Cell | None, shown: int | str
 ) -> charts.Point:
-    """A chart point as the table shows it: a suppressed cell has no value, only its words."""
+    """A chart point as the table shows it (thousands grouped): a suppressed cell has no value,
+    only its words."""
     value = None if cell is None or cell.suppressed else cell.value
-    return charts.Point(label, value, str(shown))
+    return charts.Point(label, value, str(grouped(shown)))
 
 
 def _svg(svg: str) -> SafeString:
