@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from learningcity.cities.models import Area, PostcodeDistrict
 from learningcity.cities.tests.factories import AreaFactory, CityFactory
 from learningcity.insights import selectors
 from learningcity.insights.models import Refresh
@@ -311,3 +312,21 @@ def test_an_organisation_has_no_city_only_figures_and_no_funnel(city, refresh):
     assert "new_learners" not in keys and "organisations_active" not in keys
     assert selectors.funnel(scope=scope, period=Q4) is None
     assert selectors.trend(scope=scope, metric="new_learners") == []
+
+
+def test_homes_venues_and_residents_are_counted_over_the_areas_postcodes_map_to(city, refresh):
+    """A city listing wards as well as postcode districts covers its people twice: only the
+    areas postcode districts map to count (where homes and venues are placed)."""
+    district = AreaFactory(city=city, name="BN1", imd_decile=2, young_population=5000)
+    AreaFactory(city=city, name="Ward A", kind=Area.Kind.WARD, imd_decile=2, young_population=3000)
+    PostcodeDistrict.objects.create(city=city, outward_code="BN1", area=district)
+    assert selectors.young_population_by_decile(city=city)["2"] == 5000
+    assert selectors.category_labels(city=city, dimension="home_area") == [
+        (str(district.pk), "BN1")
+    ]
+    fig(refresh, "opportunities_offered", "r12", 4, dimension="venue_area", value=str(district.pk))
+    rows = selectors.opportunity_deserts(city=city, period="r12")
+    assert [row.area for row in rows] == [district]
+    # With no postcode district mapped yet, every area counts.
+    PostcodeDistrict.objects.all().delete()
+    assert selectors.young_population_by_decile(city=city)["2"] == 8000
