@@ -265,3 +265,12 @@ def test_an_organisations_progression_page_says_it_is_city_wide(client, city):
     body = text_of(client.get(org_url(organisation, "progression")))
     assert "Progression is worked out for the whole city only" in body
     assert "New learners" not in text_of(client.get(org_url(organisation, "overview")))
+
+
+def test_counts_on_the_pages_group_thousands_and_the_csv_keeps_plain_numbers(admin_client, city):
+    refresh = make_refresh(city)
+    fig(refresh, "awards", Q4, 4120)
+    page = text_of(admin_client.get(city_url(city, "overview"), {"period": Q4}))
+    assert "4,120" in page and "4120" not in page
+    csv = admin_client.get(city_url(city, "overview"), {"period": Q4, "format": "csv"})
+    assert b"4120" in b"".join(csv.streaming_content if csv.streaming else [csv.content])
