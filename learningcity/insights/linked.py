@@ -378,13 +378,15 @@ class _System:
             line = queue.popleft()
             if not self._lone(line):
                 continue
-            best: tuple[bool, int, tuple[int, int, int]] | None = None
+            best: tuple[bool, int, int, tuple[int, int, int]] | None = None
             chosen = -1
             for member in self._members(line):
                 if self._hidden(member) or self.values[member] == 0:
                     continue
+                # Among headline figures, the least aggregated (a month before the year).
                 score = (
                     self.headline[member],
+                    self.rank[member][0] if self.headline[member] else 0,
                     -sum(self._lone(other) for other in self.lines_of[member]),
                     self.rank[member],
                 )
@@ -573,8 +575,8 @@ class _System:
                             found.add(member)
             candidates += sorted(found, key=lambda c: (self.headline[c], self.rank[c]))
             ring = next_ring
-        # Headline figures last, whichever ring they were found in.
-        candidates.sort(key=self.headline.__getitem__)
+        # Headline figures last, whichever ring they were found in, the least aggregated first.
+        candidates.sort(key=lambda c: (self.headline[c], self.rank[c] if self.headline[c] else 0))
         for candidate in candidates[:_SINGLE_TRIALS]:
             self._set(candidate, _SECONDARY)
             added = [candidate, *self._two_per_line(self.lines_of[candidate])]
@@ -587,8 +589,10 @@ class _System:
             return None
         # None frees it alone: withhold the best-ranked candidates together (rule 3 shows again
         # those that were not needed) — one audit instead of one per candidate.
+        # Headline figures only when there is nothing else.
+        batch = [c for c in candidates if not self.headline[c]][:_TRIALS] or candidates[:1]
         added = []
-        for candidate in candidates[: max(1, _TRIALS)]:
+        for candidate in batch:
             if not self._hidden(candidate):
                 self._set(candidate, _SECONDARY)
                 added += [candidate, *self._two_per_line(self.lines_of[candidate])]
